@@ -2,8 +2,8 @@ namespace Reactor;
 
 /// <summary>
 /// Scheduling of timed calls: Twisted's <c>IReactorTime</c>.
-/// Implemented by every reactor and by <c>Reactor.Testing.Clock</c>, so code written against this interface
-/// (a <c>LoopingCall</c>, a protocol's timeouts, <c>Deferred.AddTimeout</c>) can be unit-tested without real time passing.
+/// Implemented by every reactor and by <see cref="Testing.Clock"/>, so code written against this interface
+/// (a <see cref="LoopingCall"/>, a protocol's timeouts, <c>Deferred.AddTimeout</c>) can be unit-tested without real time passing.
 /// </summary>
 /// <remarks>
 /// Time is monotonic: it comes from a <see cref="TimeProvider"/>'s timestamp, never from the wall clock, so a clock

@@ -1,0 +1,378 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+
+namespace Reactor.Internal;
+
+/// <summary>
+/// Everything a reactor does except waiting for I/O: the loop, timers, system events, the thread rule. A backend
+/// supplies <see cref="WaitForIo"/> (block until I/O, a wake-up or the timeout, dispatching what is ready) and
+/// <see cref="WakeUp"/> (make a blocked <see cref="WaitForIo"/> return; callable from any thread).
+/// </summary>
+/// <remarks>
+/// The state flags and their transitions are Twisted's (<c>ReactorBase</c> in <c>twisted/internet/base.py</c>):
+/// <c>_started</c> keeps the loop going, <c>_stopped</c> makes a second <c>Stop()</c> fail, <c>_startedBefore</c> forbids
+/// a restart after a stop (but not after a crash), and <c>_justStopped</c> fires the shutdown event at the end of the
+/// iteration in which <c>Stop()</c> was called.
+/// </remarks>
+internal abstract partial class ReactorBase : IReactor
+{
+    private readonly TimeProvider _timeProvider;
+    private readonly long _epoch;
+    private readonly TimerQueue _timers;
+    private readonly Dictionary<string, ThreePhaseEvent> _events = new(StringComparer.Ordinal);
+    private readonly List<IShutdownParticipant> _openResources = [];
+    private readonly ReactorOptions _options;
+    private int _ownerThreadId;
+    private bool _started;
+    private volatile bool _stopped = true;
+    private bool _justStopped;
+    private bool _startedBefore;
+    private volatile bool _running;
+    private bool _resourcesReleased;
+
+    protected ReactorBase(ReactorOptions options, ReactorBackend backend)
+    {
+        _options = options;
+        Backend = backend;
+        LoggerFactory = options.LoggerFactory;
+        Logger = LoggerFactory.CreateLogger(ReactorLog.Category);
+        _timeProvider = options.TimeProvider;
+        _epoch = _timeProvider.GetTimestamp();
+        _ownerThreadId = Environment.CurrentManagedThreadId;
+        _timers = new TimerQueue(NowTicks, VerifyAccess);
+        _threadCalls = new ThreadCallQueue();
+        _workers = new WorkerPool(options.MaxWorkerThreads, Logger);
+        _synchronizationContext = new ReactorSynchronizationContext(this);
+        AmbientReactor.Logger ??= Logger;
+
+        AddSystemEventTrigger(SystemEventPhase.During, SystemEvents.Startup, ReallyStartRunning);
+        AddSystemEventTrigger(SystemEventPhase.During, SystemEvents.Shutdown, Crash);
+        AddSystemEventTrigger(SystemEventPhase.During, SystemEvents.Shutdown, DisconnectAll);
+        AddSystemEventTrigger(SystemEventPhase.During, SystemEvents.Shutdown, _workers.Stop);
+        ReactorLog.BackendSelected(Logger, backend);
+    }
+
+    public ReactorBackend Backend { get; }
+
+    public bool Running => _running;
+
+    internal ILoggerFactory LoggerFactory { get; }
+
+    internal ILogger Logger { get; }
+
+    // ---- Running and stopping -------------------------------------------------------------------------------------
+
+    public void Run()
+    {
+        if (_started)
+        {
+            throw new ReactorAlreadyRunningException();
+        }
+
+        if (_startedBefore)
+        {
+            throw new ReactorNotRestartableException();
+        }
+
+        ObjectDisposedException.ThrowIf(_resourcesReleased, this);
+        _ownerThreadId = Environment.CurrentManagedThreadId;
+        var previousContext = SynchronizationContext.Current;
+        var previousLogger = AmbientReactor.Logger;
+        SynchronizationContext.SetSynchronizationContext(_synchronizationContext);
+        AmbientReactor.Logger = Logger;
+        var signalHandlers = _options.HandleSignals ? RegisterSignalHandlers() : null;
+        try
+        {
+            _started = true;
+            _stopped = false;
+            FireSystemEvent(SystemEvents.Startup);
+            while (_started)
+            {
+                RunUntilCurrent();
+                if (!_started)
+                {
+                    break;
+                }
+
+                WaitForIo(ComputeTimeout());
+            }
+        }
+        finally
+        {
+            if (signalHandlers is not null)
+            {
+                foreach (var registration in signalHandlers)
+                {
+                    registration.Dispose();
+                }
+            }
+
+            SynchronizationContext.SetSynchronizationContext(previousContext);
+            AmbientReactor.Logger = previousLogger;
+            if (_startedBefore && !_started)
+            {
+                // Stopped for good (a crash leaves _startedBefore false): nothing can use the loop again.
+                ReleaseResources();
+            }
+        }
+    }
+
+    public void Stop()
+    {
+        if (!IsInReactorThread)
+        {
+            // The thread-safe path: checked here so a caller learns at once that the reactor is not running,
+            // carried out on the reactor thread.
+            if (_stopped || Interlocked.Exchange(ref _crossThreadStopQueued, 1) == 1)
+            {
+                throw new ReactorNotRunningException();
+            }
+
+            CallFromThread(() =>
+            {
+                if (!_stopped)
+                {
+                    Stop();
+                }
+            });
+            return;
+        }
+
+        if (_stopped)
+        {
+            throw new ReactorNotRunningException();
+        }
+
+        _stopped = true;
+        _justStopped = true;
+        _startedBefore = true;
+    }
+
+    public void Crash()
+    {
+        VerifyAccess();
+        _started = false;
+        _running = false;
+        AddSystemEventTrigger(SystemEventPhase.During, SystemEvents.Startup, ReallyStartRunning);
+    }
+
+    public void Iterate(TimeSpan maxWait)
+    {
+        VerifyAccess();
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxWait, TimeSpan.Zero);
+        RunUntilCurrent();
+        var timeout = ComputeTimeout();
+        var limit = ToMilliseconds(maxWait.Ticks);
+        WaitForIo(timeout < 0 ? limit : Math.Min(timeout, limit));
+    }
+
+    public SystemEventTriggerId? CallWhenRunning(Action callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        VerifyAccess();
+        if (_running)
+        {
+            callback();
+            return null;
+        }
+
+        return AddSystemEventTrigger(SystemEventPhase.After, SystemEvents.Startup, callback);
+    }
+
+    public SystemEventTriggerId AddSystemEventTrigger(SystemEventPhase phase, string eventType, Action trigger)
+    {
+        ArgumentNullException.ThrowIfNull(trigger);
+        return EventFor(eventType).Add(phase, trigger, null);
+    }
+
+    public SystemEventTriggerId AddSystemEventTrigger(SystemEventPhase phase, string eventType, Func<Deferred?> trigger)
+    {
+        ArgumentNullException.ThrowIfNull(trigger);
+        return EventFor(eventType).Add(phase, null, trigger);
+    }
+
+    public void RemoveSystemEventTrigger(SystemEventTriggerId triggerId)
+    {
+        ArgumentNullException.ThrowIfNull(triggerId);
+        VerifyAccess();
+        if (!_events.TryGetValue(triggerId.EventType, out var systemEvent))
+        {
+            throw new ArgumentException($"{triggerId} is not registered.", nameof(triggerId));
+        }
+
+        systemEvent.Remove(triggerId);
+    }
+
+    public void FireSystemEvent(string eventType)
+    {
+        ArgumentNullException.ThrowIfNull(eventType);
+        VerifyAccess();
+        if (_events.TryGetValue(eventType, out var systemEvent))
+        {
+            systemEvent.Fire();
+        }
+    }
+
+    // ---- Time -----------------------------------------------------------------------------------------------------
+
+    public double Seconds() => TimerQueue.ToSeconds(NowTicks());
+
+    public IDelayedCall CallLater(TimeSpan delay, Action callback) => _timers.Schedule(delay, callback);
+
+    public IReadOnlyList<IDelayedCall> GetDelayedCalls()
+    {
+        VerifyAccess();
+        return _timers.Snapshot();
+    }
+
+    // ---- For transports -------------------------------------------------------------------------------------------
+
+    /// <summary>Throws unless called on the reactor thread (decision D12).</summary>
+    internal void VerifyAccess()
+    {
+        if (Environment.CurrentManagedThreadId != _ownerThreadId)
+        {
+            ThrowWrongThread();
+        }
+    }
+
+    /// <summary>Registers something for the reactor to close at shutdown.</summary>
+    internal void TrackOpen(IShutdownParticipant resource) => _openResources.Add(resource);
+
+    /// <summary>Forgets a resource that closed by itself.</summary>
+    internal void TrackClosed(IShutdownParticipant resource) => _openResources.Remove(resource);
+
+    /// <summary>Logs an exception thrown by user code that the loop survives.</summary>
+    internal void LogCallbackError(string where, Exception exception) => ReactorLog.IoHandlerFailed(Logger, where, exception);
+
+    public void Dispose()
+    {
+        if (_started)
+        {
+            throw new InvalidOperationException("A running reactor cannot be disposed; stop it first.");
+        }
+
+        ReleaseResources();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Blocks for at most <paramref name="timeoutMilliseconds"/> (-1: no limit) and dispatches ready I/O.</summary>
+    protected abstract void WaitForIo(int timeoutMilliseconds);
+
+    /// <summary>Makes a blocked <see cref="WaitForIo"/> return soon. Called from any thread.</summary>
+    protected abstract void WakeUp();
+
+    /// <summary>Releases the backend's operating-system resources.</summary>
+    protected abstract void ReleaseBackend();
+
+    private static void ThrowWrongThread() =>
+        throw new InvalidOperationException(
+            "This reactor, transport or protocol method can only be called on the reactor thread. " +
+            "Use reactor.CallFromThread(...) to run code there from another thread.");
+
+    private static int ToMilliseconds(long ticks)
+    {
+        if (ticks <= 0)
+        {
+            return 0;
+        }
+
+        // Round up, so a timer is never woken for before it is due.
+        var milliseconds = (ticks + TimeSpan.TicksPerMillisecond - 1) / TimeSpan.TicksPerMillisecond;
+        return (int)Math.Min(milliseconds, int.MaxValue);
+    }
+
+    private long NowTicks() => _timeProvider.GetElapsedTime(_epoch).Ticks;
+
+    private void RunUntilCurrent()
+    {
+        _threadCalls.RunPending(e => ReactorLog.ThreadCallFailed(Logger, e));
+        _timers.RunDue(NowTicks(), e => ReactorLog.TimedCallFailed(Logger, e));
+        if (_justStopped)
+        {
+            _justStopped = false;
+            FireSystemEvent(SystemEvents.Shutdown);
+        }
+    }
+
+    /// <summary>How long the next wait may block, in milliseconds; -1 for no limit.</summary>
+    private int ComputeTimeout()
+    {
+        if (_threadCalls.HasPending || _justStopped)
+        {
+            return 0;
+        }
+
+        var next = _timers.NextDueTicks;
+        return next is null ? -1 : ToMilliseconds(next.Value - NowTicks());
+    }
+
+    private void ReallyStartRunning() => _running = true;
+
+    private void DisconnectAll()
+    {
+        var open = _openResources.ToArray();
+        _openResources.Clear();
+        foreach (var resource in open)
+        {
+            try
+            {
+                resource.CloseForShutdown();
+            }
+            catch (Exception e)
+            {
+                ReactorLog.ShutdownCloseFailed(Logger, resource.ToString() ?? resource.GetType().Name, e);
+            }
+        }
+    }
+
+    private ThreePhaseEvent EventFor(string eventType)
+    {
+        ArgumentNullException.ThrowIfNull(eventType);
+        VerifyAccess();
+        if (!_events.TryGetValue(eventType, out var systemEvent))
+        {
+            systemEvent = new ThreePhaseEvent(this, eventType);
+            _events.Add(eventType, systemEvent);
+        }
+
+        return systemEvent;
+    }
+
+    private PosixSignalRegistration[] RegisterSignalHandlers()
+    {
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            var name = context.Signal == PosixSignal.SIGINT ? "SIGINT" : "SIGTERM";
+            CallFromThread(() =>
+            {
+                if (!_stopped)
+                {
+                    ReactorLog.SignalReceived(Logger, name);
+                    Stop();
+                }
+            });
+        }
+
+        return [PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal), PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal)];
+    }
+
+    private void ReleaseResources()
+    {
+        if (_resourcesReleased)
+        {
+            return;
+        }
+
+        _resourcesReleased = true;
+        var dropped = _threadCalls.Close();
+        for (var i = 0; i < dropped; i++)
+        {
+            ReactorLog.CallDroppedAfterShutdown(Logger);
+        }
+
+        _workers.Stop();
+        ReleaseBackend();
+    }
+}

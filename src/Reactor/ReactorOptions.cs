@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Reactor;
+
+/// <summary>How to build a reactor with <see cref="ReactorFactory.Create"/>.</summary>
+public sealed class ReactorOptions
+{
+    /// <summary>The name of the environment variable that overrides <see cref="ReactorBackend.Auto"/>: <c>epoll</c> or <c>portable</c>.</summary>
+    public const string BackendEnvironmentVariable = "REACTOR_BACKEND";
+
+    /// <summary>
+    /// The I/O backend. <see cref="ReactorBackend.Auto"/> (the default) picks the best for the OS, unless the
+    /// <c>REACTOR_BACKEND</c> environment variable names one.
+    /// </summary>
+    public ReactorBackend Backend { get; set; } = ReactorBackend.Auto;
+
+    /// <summary>Where the reactor and its transports log. The default logs nothing.</summary>
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>The source of monotonic time for timers (only its timestamp is used). The default is <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>The most threads the worker pool (<c>CallInThread</c>, <c>DeferToThread</c>, name resolution) runs at once. Default 10.</summary>
+    public int MaxWorkerThreads { get; set; } = 10;
+
+    /// <summary>
+    /// When <c>true</c>, <c>Run()</c> handles SIGINT (Ctrl+C) and SIGTERM by stopping the reactor cleanly, as Twisted's
+    /// <c>reactor.run()</c> does. Off by default, because a library should leave signals to its host.
+    /// </summary>
+    public bool HandleSignals { get; set; }
+}
