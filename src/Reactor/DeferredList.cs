@@ -26,6 +26,9 @@ namespace Reactor;
 /// <para>
 /// An empty list fires with an empty list at once (with <c>fireOnOneCallback</c>, it never fires). Cancelling the list
 /// before it fired cancels every input; an exception a canceller throws is logged, and the other inputs are still cancelled.
+/// The inputs' cancellation failures then fire the list as described above. If some input still has not fired after
+/// being cancelled (its canceller threw), the list itself fails with <see cref="CancelledException"/> rather than waiting
+/// (Twisted's list would keep waiting), and the inputs' later results are ignored by the list.
 /// </para>
 /// </remarks>
 public sealed class DeferredList<T> : Deferred<IReadOnlyList<DeferredOutcome<T>>>
