@@ -129,7 +129,7 @@ public class LoopingCallTests
         loop.Start(TimeSpan.FromSeconds(1)).AddErrback(f =>
         {
             failure = f;
-            return null!;
+            return loop;
         });
         clock.Advance(TimeSpan.FromSeconds(1));
         failure!.Exception.Message.Should().Be("loop boom");
@@ -147,7 +147,7 @@ public class LoopingCallTests
         loop.Start(TimeSpan.FromSeconds(1)).AddErrback(f =>
         {
             message = f.Exception.Message;
-            return null!;
+            return loop;
         });
         message.Should().Be("async boom");
         loop.Running.Should().BeFalse();
