@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Reactor.Internal.Udp;
 
 namespace Reactor.Internal;
 
@@ -255,6 +256,19 @@ internal abstract partial class ReactorBase : IReactor
         ReleaseResources();
         GC.SuppressFinalize(this);
     }
+
+    /// <summary>
+    /// Creates a non-blocking datagram socket of <paramref name="family"/> for this backend.
+    /// Throws <see cref="System.Net.Sockets.SocketException"/> when the OS refuses (e.g. out of descriptors).
+    /// </summary>
+    internal IDatagramSocket CreateDatagramSocket(System.Net.Sockets.AddressFamily family) =>
+        DatagramSocketFactory is { } factory ? factory(family) : CreateBackendDatagramSocket(family);
+
+    /// <summary>Test hook: replaces the backend's sockets with fakes.</summary>
+    internal Func<System.Net.Sockets.AddressFamily, IDatagramSocket>? DatagramSocketFactory { get; set; }
+
+    /// <summary>The backend's datagram socket.</summary>
+    protected abstract IDatagramSocket CreateBackendDatagramSocket(System.Net.Sockets.AddressFamily family);
 
     /// <summary>Blocks for at most <paramref name="timeoutMilliseconds"/> (-1: no limit) and dispatches ready I/O.</summary>
     protected abstract void WaitForIo(int timeoutMilliseconds);

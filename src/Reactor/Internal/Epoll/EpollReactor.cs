@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 
+using Reactor.Internal.Udp;
+
 namespace Reactor.Internal.Epoll;
 
 /// <summary>
@@ -133,6 +135,9 @@ internal sealed unsafe class EpollReactor : ReactorBase
             }
         }
     }
+
+    protected override IDatagramSocket CreateBackendDatagramSocket(System.Net.Sockets.AddressFamily family) =>
+        new EpollDatagramSocket(this, family);
 
     protected override void WakeUp()
     {

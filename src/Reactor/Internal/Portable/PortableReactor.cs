@@ -1,3 +1,5 @@
+using Reactor.Internal.Udp;
+
 namespace Reactor.Internal.Portable;
 
 /// <summary>
@@ -24,6 +26,9 @@ internal sealed class PortableReactor : ReactorBase
         _signal.Reset();
         ClearWakeUpRequest();
     }
+
+    protected override IDatagramSocket CreateBackendDatagramSocket(System.Net.Sockets.AddressFamily family) =>
+        new PortableDatagramSocket(this, family);
 
     protected override void WakeUp() => _signal.Set();
 
