@@ -29,4 +29,25 @@ public sealed class ReactorOptions
     /// <c>reactor.run()</c> does. Off by default, because a library should leave signals to its host.
     /// </summary>
     public bool HandleSignals { get; set; }
+
+    /// <summary>
+    /// The most datagrams a UDP port reads each time it becomes readable, before the loop moves on to timers and other
+    /// sockets (zero-length datagrams count). Default 256. What is left is read on the next iteration.
+    /// </summary>
+    public int ReadBudgetDatagrams { get; set; } = 256;
+
+    /// <summary>The most payload bytes a UDP port reads each time it becomes readable (Twisted's 256 KiB <c>maxThroughput</c>). Default 262,144.</summary>
+    public int ReadBudgetBytes { get; set; } = 256 * 1024;
+
+    /// <summary>How many datagrams a UDP port queues while the socket's send buffer is full; past that they are dropped and counted. Default 1,024.</summary>
+    public int MaxPendingWrites { get; set; } = 1024;
+
+    /// <summary>How many bytes a UDP port queues while the socket's send buffer is full. Default 4 MiB.</summary>
+    public long MaxPendingWriteBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>SO_RCVBUF for new sockets, in bytes; 0 (the default) keeps the operating system's default.</summary>
+    public int SocketReceiveBufferSize { get; set; }
+
+    /// <summary>SO_SNDBUF for new sockets, in bytes; 0 (the default) keeps the operating system's default.</summary>
+    public int SocketSendBufferSize { get; set; }
 }

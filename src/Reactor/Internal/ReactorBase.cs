@@ -61,6 +61,9 @@ internal abstract partial class ReactorBase : IReactor
 
     internal ILogger Logger { get; }
 
+    /// <summary>The options the reactor was created with (read budgets, queue bounds, buffer sizes).</summary>
+    internal ReactorOptions Options => _options;
+
     // ---- Running and stopping -------------------------------------------------------------------------------------
 
     public void Run()

@@ -4,7 +4,7 @@ using System.Net.Sockets;
 namespace Reactor.Internal.Udp;
 
 /// <summary>
-/// The operating-system datagram socket under a <c>UdpPort</c>: the only thing that differs between backends
+/// The operating-system datagram socket under a <see cref="UdpPort"/>: the only thing that differs between backends
 /// (<c>EpollDatagramSocket</c>: P/Invoke and epoll; <c>PortableDatagramSocket</c>: .NET's <see cref="Socket"/>),
 /// and the seam where tests inject a fake socket with scripted results and errors.
 /// </summary>

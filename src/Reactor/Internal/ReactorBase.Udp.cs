@@ -1,0 +1,10 @@
+using Reactor.Internal.Udp;
+
+namespace Reactor.Internal;
+
+/// <summary>UDP entry points; the ports themselves are in <c>Internal/Udp/</c>.</summary>
+internal abstract partial class ReactorBase
+{
+    public IUdpTransport ListenUdp(int port, DatagramProtocol protocol, string @interface = "", int maxPacketSize = 8192) =>
+        UdpPort.Listen(this, port, protocol, @interface, maxPacketSize);
+}
