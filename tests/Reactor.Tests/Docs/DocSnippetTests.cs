@@ -1,0 +1,75 @@
+using System.Text.RegularExpressions;
+
+namespace Reactor.Tests.Docs;
+
+/// <summary>
+/// Keeps the docs from rotting: a code block preceded by <c>&lt;!-- snippet: path --&gt;</c> (a file) or
+/// <c>&lt;!-- snippet: path#name --&gt;</c> (the lines between <c>// &lt;snippet name&gt;</c> and
+/// <c>// &lt;/snippet&gt;</c> in that file) must be exactly that source, which the build compiles.
+/// </summary>
+public partial class DocSnippetTests
+{
+    private static readonly string RepositoryRoot = FindRepositoryRoot();
+
+    public static TheoryData<string, string, string> Snippets
+    {
+        get
+        {
+            var data = new TheoryData<string, string, string>();
+            foreach (var page in Directory.GetFiles(Path.Combine(RepositoryRoot, "docs"), "*.md"))
+            {
+                foreach (Match match in SnippetPattern().Matches(File.ReadAllText(page).ReplaceLineEndings("\n")))
+                {
+                    data.Add(Path.GetFileName(page), match.Groups["source"].Value, match.Groups["code"].Value);
+                }
+            }
+
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Snippets))]
+    public void A_code_block_marked_as_a_snippet_is_exactly_its_source(string page, string source, string code)
+    {
+        _ = page;
+        var parts = source.Split('#', 2);
+        var path = Path.Combine(RepositoryRoot, parts[0]);
+        File.Exists(path).Should().BeTrue($"{source} must exist");
+        var text = File.ReadAllText(path).ReplaceLineEndings("\n");
+        var expected = parts.Length == 1 ? text : Region(text, parts[1]);
+        code.TrimEnd().Should().Be(expected.TrimEnd(), $"the block in docs/{page} must match {source}");
+    }
+
+    [Fact]
+    public void The_docs_contain_snippets()
+    {
+        Snippets.Should().NotBeEmpty();
+    }
+
+    private static string Region(string text, string name)
+    {
+        var start = text.IndexOf($"// <snippet {name}>\n", StringComparison.Ordinal);
+        start.Should().BeGreaterThanOrEqualTo(0, $"region '{name}' must exist");
+        start = text.IndexOf('\n', start) + 1;
+        var end = text.IndexOf("// </snippet>", start, StringComparison.Ordinal);
+        end.Should().BeGreaterThan(start);
+        var lines = text[start..end].TrimEnd(' ').Split('\n');
+        var indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
+        return string.Join('\n', lines.Select(l => l.Length >= indent ? l[indent..] : l.TrimStart()));
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Reactor.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("Reactor.sln not found above the test binaries.");
+    }
+
+    [GeneratedRegex(@"<!-- snippet: (?<source>[^ ]+) -->\n```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex SnippetPattern();
+}
