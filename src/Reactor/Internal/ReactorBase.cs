@@ -50,6 +50,7 @@ internal abstract partial class ReactorBase : IReactor
         AddSystemEventTrigger(SystemEventPhase.During, SystemEvents.Shutdown, Crash);
         AddSystemEventTrigger(SystemEventPhase.During, SystemEvents.Shutdown, DisconnectAll);
         AddSystemEventTrigger(SystemEventPhase.During, SystemEvents.Shutdown, _workers.Stop);
+        AddSystemEventTrigger(SystemEventPhase.During, SystemEvents.Shutdown, CancelPendingLookups);
         ReactorLog.BackendSelected(Logger, backend);
     }
 
