@@ -1,0 +1,80 @@
+namespace Reactor.Tests.Support;
+
+/// <summary>Finds programs the integration tests use as peers (Twisted, socat, unshare).</summary>
+public static class ExternalProgram
+{
+    public static string? Find(string name)
+    {
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator))
+        {
+            var candidate = Path.Combine(directory, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary><c>true</c> when python3 can import Twisted.</summary>
+    public static bool HasTwisted => s_hasTwisted.Value;
+
+    private static readonly Lazy<bool> s_hasTwisted = new(() =>
+    {
+        if (Find("python3") is null)
+        {
+            return false;
+        }
+
+        using var check = SampleProcess.Start("python3", ["-c", "import twisted.internet.reactor"]);
+        return check.WaitForExit(TimeSpan.FromSeconds(30)) == 0;
+    });
+}
+
+/// <summary>A fact that is skipped, with the reason, when this process cannot create a network namespace (<c>unshare -rn</c>).</summary>
+public sealed class RequiresNetworkNamespaceFactAttribute : FactAttribute
+{
+    private static readonly Lazy<bool> s_canUnshare = new(() =>
+    {
+        if (ExternalProgram.Find("unshare") is null)
+        {
+            return false;
+        }
+
+        using var probe = SampleProcess.Start("unshare", ["-rn", "true"]);
+        return probe.WaitForExit(TimeSpan.FromSeconds(30)) == 0;
+    });
+
+    public RequiresNetworkNamespaceFactAttribute()
+    {
+        if (!s_canUnshare.Value)
+        {
+            Skip = "cannot create a network namespace here (needs unshare from util-linux and user or root namespaces)";
+        }
+    }
+}
+
+/// <summary>A fact that is skipped, with the reason, when python3-twisted is not installed.</summary>
+public sealed class RequiresTwistedFactAttribute : FactAttribute
+{
+    public RequiresTwistedFactAttribute()
+    {
+        if (!ExternalProgram.HasTwisted)
+        {
+            Skip = "python3-twisted is not installed (apt-get install python3-twisted; .ci/run does this)";
+        }
+    }
+}
+
+/// <summary>A fact that is skipped, with the reason, when a program is not on PATH.</summary>
+public sealed class RequiresProgramFactAttribute : FactAttribute
+{
+    public RequiresProgramFactAttribute(string program, string package)
+    {
+        if (ExternalProgram.Find(program) is null)
+        {
+            Skip = $"{program} is not installed (apt-get install {package}; .ci/run does this)";
+        }
+    }
+}

@@ -1,0 +1,139 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+
+namespace Reactor.Tests.Support;
+
+/// <summary>
+/// A program run by a test: stdout and stderr collected line by line, every wait bounded, and the process (only the one
+/// this test started, by PID) killed on dispose if it is still running.
+/// </summary>
+public sealed partial class SampleProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly BlockingCollection<string> _stdout = [];
+    private readonly ConcurrentQueue<string> _allStdout = new();
+    private readonly ConcurrentQueue<string> _stderr = new();
+
+    private SampleProcess(Process process)
+    {
+        _process = process;
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                _stdout.CompleteAdding();
+                return;
+            }
+
+            _allStdout.Enqueue(e.Data);
+            _stdout.Add(e.Data);
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                _stderr.Enqueue(e.Data);
+            }
+        };
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public IReadOnlyList<string> Stdout => [.. _allStdout];
+
+    public IReadOnlyList<string> Stderr => [.. _stderr];
+
+    public int Id => _process.Id;
+
+    /// <summary>Starts <paramref name="program"/> with <paramref name="arguments"/>, stdin redirected.</summary>
+    public static SampleProcess Start(string program, IEnumerable<string> arguments, string? standardInput = null)
+    {
+        var info = new ProcessStartInfo(program)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var process = new SampleProcess(new Process { StartInfo = info });
+        if (standardInput is not null)
+        {
+            process._process.StandardInput.Write(standardInput);
+        }
+
+        process._process.StandardInput.Close();
+        return process;
+    }
+
+    /// <summary>Runs a sample (by project name) built alongside the tests, with the same configuration.</summary>
+    public static SampleProcess StartSample(string sample, params string[] arguments)
+    {
+        // tests/Reactor.Tests/bin/<Configuration>/net10.0/ → samples/<sample>/bin/<Configuration>/net10.0/<sample>.dll
+        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var framework = testBin.Name;
+        var configuration = testBin.Parent!.Name;
+        var root = testBin.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
+        var dll = Path.Combine(root, "samples", sample, "bin", configuration, framework, $"{sample}.dll");
+        File.Exists(dll).Should().BeTrue($"the {sample} sample must be built at {dll}");
+        return Start("dotnet", [dll, .. arguments]);
+    }
+
+    /// <summary>Waits for a stdout line matching <paramref name="predicate"/>; fails the test after <paramref name="timeout"/>.</summary>
+    public string WaitForLine(Func<string, bool> predicate, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_stdout.TryTake(out var line, TimeSpan.FromMilliseconds(100)))
+            {
+                if (predicate(line))
+                {
+                    return line;
+                }
+            }
+            else if (_stdout.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException(
+            $"no matching line on stdout in time.\nstdout:\n{string.Join('\n', Stdout)}\nstderr:\n{string.Join('\n', Stderr)}");
+    }
+
+    /// <summary>Waits for the process to exit; returns its exit code, or fails the test after <paramref name="timeout"/>.</summary>
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            throw new Xunit.Sdk.XunitException($"the process did not exit within {timeout}.\nstdout:\n{string.Join('\n', Stdout)}\nstderr:\n{string.Join('\n', Stderr)}");
+        }
+
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    /// <summary>Sends SIGTERM, as a service manager would.</summary>
+    public void Terminate() => _ = kill(_process.Id, 15);
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit(10_000);
+        }
+
+        _process.Dispose();
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial int kill(int pid, int signal);
+}
