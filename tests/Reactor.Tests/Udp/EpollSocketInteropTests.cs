@@ -28,6 +28,27 @@ public class EpollSocketInteropTests
     }
 
     [Theory]
+    [InlineData(8192, 32)]
+    [InlineData(65536, 4)]
+    [InlineData(100, 64)]
+    [InlineData(1_000_000, 1)]
+    [InlineData(0, 64)]
+    public unsafe void A_receive_batch_holds_256_KiB_of_buffers_in_1_to_64_messages(int bufferSize, int expectedCount)
+    {
+        using var batch = new MessageBatch(bufferSize);
+
+        batch.Count.Should().Be(expectedCount);
+        batch.BufferSize.Should().Be(bufferSize);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var header = batch.Messages[i].Header;
+            header.IoVectorCount.Should().Be(1);
+            header.IoVectors->Length.Should().Be((nuint)bufferSize);
+            header.NameLength.Should().Be((uint)Interop.SockAddrStorageSize);
+        }
+    }
+
+    [Theory]
     [InlineData(Errno.EADDRINUSE, SocketError.AddressAlreadyInUse)]
     [InlineData(Errno.EADDRNOTAVAIL, SocketError.AddressNotAvailable)]
     [InlineData(Errno.EACCES, SocketError.AccessDenied)]

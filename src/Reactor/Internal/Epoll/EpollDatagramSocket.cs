@@ -17,12 +17,6 @@ namespace Reactor.Internal.Epoll;
 /// </remarks>
 internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandler
 {
-    /// <summary>Payload bytes one recvmmsg batch can hold at most (Twisted's 256 KiB read budget).</summary>
-    private const int ReceiveBatchBytes = 256 * 1024;
-
-    /// <summary>Most messages per recvmmsg; the measured gains flatten well before this.</summary>
-    private const int MaxReceiveBatch = 64;
-
     private const int NotRegistered = -1;
 
     private static readonly Func<(nint Address, int Length), IPEndPoint> DecodeSender =
@@ -39,13 +33,8 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
     private bool _reading;
     private bool _wantWritable;
 
-    // The receive batch: one native block holding the mmsghdr array, the iovecs, the sockaddr_storage names and the
-    // payload buffers, built on the first Receive (send-only sockets never pay for it).
-    private byte* _batch;
-    private Interop.MultiMessageHeader* _messages;
-    private int _batchCount;
-    private int _batchBufferSize;
-    private byte* _buffers;
+    // Built on the first Receive (send-only sockets never pay for it); outlives a Dispose made inside Receive.
+    private MessageBatch? _batch;
     private bool _receiving;
     private int _receiveBufferSize = 8192;
 
@@ -291,11 +280,16 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
             throw new InvalidOperationException("Receive is not re-entrant.");
         }
 
-        EnsureReceiveBatch();
+        if (_batch is null || _batch.BufferSize != _receiveBufferSize)
+        {
+            _batch?.Dispose();
+            _batch = new MessageBatch(_receiveBufferSize);
+        }
+
         _receiving = true;
         try
         {
-            return ReceiveBatches(sink, maxDatagrams, maxBytes, out error);
+            return ReceiveBatches(_batch, sink, maxDatagrams, maxBytes, out error);
         }
         finally
         {
@@ -307,15 +301,15 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
         }
     }
 
-    private int ReceiveBatches(IDatagramSink sink, int maxDatagrams, int maxBytes, out SocketError error)
+    private int ReceiveBatches(MessageBatch batch, IDatagramSink sink, int maxDatagrams, int maxBytes, out SocketError error)
     {
-        var messages = _messages;
-        var bufferSize = _batchBufferSize;
+        var messages = batch.Messages;
+        var bufferSize = batch.BufferSize;
         var delivered = 0;
         long bytes = 0;
         while (true)
         {
-            var count = Math.Min(_batchCount, maxDatagrams - delivered);
+            var count = Math.Min(batch.Count, maxDatagrams - delivered);
             if (bufferSize > 0)
             {
                 // Ask for no more messages than the byte budget could still need if all were full size, so the
@@ -330,13 +324,7 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
                 return delivered;
             }
 
-            // recvmmsg overwrites msg_namelen and msg_flags; reset them for the slots handed over this time only.
-            for (var i = 0; i < count; i++)
-            {
-                messages[i].Header.NameLength = Interop.SockAddrStorageSize;
-                messages[i].Header.Flags = 0;
-            }
-
+            batch.ResetForReceive(count);
             int received;
             while ((received = Interop.recvmmsg(_fd, messages, (uint)count, 0, null)) < 0)
             {
@@ -354,9 +342,8 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
             for (var i = 0; i < received; i++)
             {
                 ref var message = ref messages[i];
-                var nameLength = (int)Math.Min(message.Header.NameLength, (uint)Interop.SockAddrStorageSize);
-                var sender = _senders.GetOrAdd(
-                    new ReadOnlySpan<byte>(message.Header.Name, nameLength), ((nint)message.Header.Name, nameLength), DecodeSender);
+                var name = batch.Name(i);
+                var sender = _senders.GetOrAdd(name, ((nint)message.Header.Name, name.Length), DecodeSender);
                 var length = message.Length;
                 if ((message.Header.Flags & Interop.MSG_TRUNC) != 0 || length > (uint)bufferSize)
                 {
@@ -365,7 +352,7 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
                 }
                 else
                 {
-                    sink.OnDatagram(new ReadOnlySpan<byte>(_buffers + ((nint)i * bufferSize), (int)length), sender);
+                    sink.OnDatagram(batch.Payload(i, (int)length), sender);
                     bytes += length;
                 }
             }
@@ -394,57 +381,10 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
         }
     }
 
-    private void EnsureReceiveBatch()
-    {
-        if (_batch is not null && _batchBufferSize == _receiveBufferSize)
-        {
-            return;
-        }
-
-        FreeReceiveBatch();
-        var bufferSize = _receiveBufferSize;
-        var count = bufferSize == 0 ? MaxReceiveBatch : Math.Clamp(ReceiveBatchBytes / bufferSize, 1, MaxReceiveBatch);
-        var headersSize = (nuint)(count * sizeof(Interop.MultiMessageHeader));
-        var vectorsSize = (nuint)(count * sizeof(Interop.IoVector));
-        var namesSize = (nuint)(count * Interop.SockAddrStorageSize);
-        var buffersSize = (nuint)count * (nuint)bufferSize;
-        var batch = (byte*)NativeMemory.AlignedAlloc(headersSize + vectorsSize + namesSize + buffersSize, 64);
-
-        var messages = (Interop.MultiMessageHeader*)batch;
-        var vectors = (Interop.IoVector*)(batch + headersSize);
-        var names = batch + headersSize + vectorsSize;
-        var buffers = names + namesSize;
-        for (var i = 0; i < count; i++)
-        {
-            vectors[i] = new Interop.IoVector { Base = buffers + ((nint)i * bufferSize), Length = (nuint)bufferSize };
-            messages[i] = new Interop.MultiMessageHeader
-            {
-                Header = new Interop.MessageHeader
-                {
-                    Name = names + (i * Interop.SockAddrStorageSize),
-                    NameLength = Interop.SockAddrStorageSize,
-                    IoVectors = vectors + i,
-                    IoVectorCount = 1,
-                },
-            };
-        }
-
-        _batch = batch;
-        _messages = messages;
-        _buffers = buffers;
-        _batchCount = count;
-        _batchBufferSize = bufferSize;
-    }
-
     private void FreeReceiveBatch()
     {
-        if (_batch is not null)
-        {
-            NativeMemory.AlignedFree(_batch);
-            _batch = null;
-            _messages = null;
-            _buffers = null;
-        }
+        _batch?.Dispose();
+        _batch = null;
     }
 
     // ---- Send ---------------------------------------------------------------------------------------------------
