@@ -1,0 +1,53 @@
+using System.Net.Sockets;
+
+namespace Reactor.Internal.Epoll;
+
+/// <summary>
+/// Linux errno values the socket code acts on, and their <see cref="SocketError"/> equivalents (the numbers are the
+/// generic Linux ABI shared by x86-64 and arm64).
+/// </summary>
+internal static class Errno
+{
+    internal const int EPERM = 1;
+    internal const int EINTR = 4;
+    internal const int EAGAIN = 11;
+    internal const int EACCES = 13;
+    internal const int EINVAL = 22;
+    internal const int ENFILE = 23;
+    internal const int EMFILE = 24;
+    internal const int EDESTADDRREQ = 89;
+    internal const int EMSGSIZE = 90;
+    internal const int ENOPROTOOPT = 92;
+    internal const int EAFNOSUPPORT = 97;
+    internal const int EADDRINUSE = 98;
+    internal const int EADDRNOTAVAIL = 99;
+    internal const int ENETUNREACH = 101;
+    internal const int ENOBUFS = 105;
+    internal const int ECONNREFUSED = 111;
+    internal const int EHOSTUNREACH = 113;
+
+    /// <summary>
+    /// The <see cref="SocketError"/> for <paramref name="errno"/>; <see cref="SocketError.SocketError"/> for anything
+    /// the UDP code has no specific use for (the raw errno is kept by the caller for the message).
+    /// </summary>
+    internal static SocketError ToSocketError(int errno) => errno switch
+    {
+        0 => SocketError.Success,
+        EADDRINUSE => SocketError.AddressAlreadyInUse,
+        EADDRNOTAVAIL => SocketError.AddressNotAvailable,
+        EACCES or EPERM => SocketError.AccessDenied,
+        EINVAL => SocketError.InvalidArgument,
+        EAFNOSUPPORT => SocketError.AddressFamilyNotSupported,
+        EAGAIN => SocketError.WouldBlock,
+        EINTR => SocketError.Interrupted,
+        ECONNREFUSED => SocketError.ConnectionRefused,
+        EMSGSIZE => SocketError.MessageSize,
+        ENOBUFS => SocketError.NoBufferSpaceAvailable,
+        ENETUNREACH => SocketError.NetworkUnreachable,
+        EHOSTUNREACH => SocketError.HostUnreachable,
+        EMFILE or ENFILE => SocketError.TooManyOpenSockets,
+        EDESTADDRREQ => SocketError.DestinationAddressRequired,
+        ENOPROTOOPT => SocketError.ProtocolOption,
+        _ => SocketError.SocketError,
+    };
+}

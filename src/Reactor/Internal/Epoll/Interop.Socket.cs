@@ -1,0 +1,112 @@
+using System.Runtime.InteropServices;
+
+namespace Reactor.Internal.Epoll;
+
+/// <summary>
+/// The Linux socket calls behind <see cref="EpollDatagramSocket"/>. Constants are the x86-64 and arm64 values (the
+/// generic Linux ABI); MIPS, SPARC and Alpha number some of them differently and are not supported.
+/// </summary>
+internal static unsafe partial class Interop
+{
+    internal const int AF_INET = 2;
+    internal const int AF_INET6 = 10;
+    internal const int SOCK_DGRAM = 2;
+    internal const int SOCK_NONBLOCK = 0x800;
+    internal const int SOCK_CLOEXEC = 0x80000;
+    internal const int IPPROTO_UDP = 17;
+
+    internal const int SOL_SOCKET = 1;
+    internal const int SO_REUSEADDR = 2;
+    internal const int SO_BROADCAST = 6;
+    internal const int SO_SNDBUF = 7;
+    internal const int SO_RCVBUF = 8;
+    internal const int SO_REUSEPORT = 15;
+    internal const int IPPROTO_IPV6 = 41;
+    internal const int IPV6_V6ONLY = 26;
+
+    /// <summary>In <c>msghdr.msg_flags</c>: the datagram was longer than the buffer and was cut.</summary>
+    internal const int MSG_TRUNC = 0x20;
+
+    /// <summary><c>struct sockaddr_storage</c>: room for any socket address.</summary>
+    internal const int SockAddrStorageSize = 128;
+
+    /// <summary><c>struct iovec</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct IoVector
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    /// <summary>
+    /// <c>struct msghdr</c>. Natural alignment gives the C layout on 64-bit Linux (56 bytes: padding after
+    /// <see cref="NameLength"/> and after <see cref="Flags"/>). musl declares <c>msg_iovlen</c> and
+    /// <c>msg_controllen</c> as an int plus padding; on little-endian machines a <c>nuint</c> writes the same bytes.
+    /// </summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct MessageHeader
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVector* IoVectors;
+        public nuint IoVectorCount;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    /// <summary><c>struct mmsghdr</c> (64 bytes on 64-bit Linux): one message of a recvmmsg/sendmmsg batch.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    internal struct MultiMessageHeader
+    {
+        public MessageHeader Header;
+
+        /// <summary>Bytes received (or sent) for this message.</summary>
+        public uint Length;
+    }
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int socket(int domain, int type, int protocol);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int bind(int fd, byte* address, uint addressLength);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int connect(int fd, byte* address, uint addressLength);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int getsockname(int fd, byte* address, uint* addressLength);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int setsockopt(int fd, int level, int name, void* value, uint valueLength);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int getsockopt(int fd, int level, int name, void* value, uint* valueLength);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int recvmmsg(int fd, MultiMessageHeader* messages, uint count, int flags, void* timeout);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial nint sendto(int fd, byte* buffer, nuint length, int flags, byte* address, uint addressLength);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial nint send(int fd, byte* buffer, nuint length, int flags);
+
+    /// <summary>Sets an int-valued socket option; returns 0 or -1 (errno in <see cref="LastError"/>).</summary>
+    internal static int SetSocketOption(int fd, int level, int name, int value) =>
+        setsockopt(fd, level, name, &value, sizeof(int));
+
+    /// <summary>Reads an int-valued socket option; returns 0 or -1 (errno in <see cref="LastError"/>).</summary>
+    internal static int GetSocketOption(int fd, int level, int name, out int value)
+    {
+        value = 0;
+        int result;
+        uint length = sizeof(int);
+        fixed (int* pointer = &value)
+        {
+            result = getsockopt(fd, level, name, pointer, &length);
+        }
+
+        return result;
+    }
+}
