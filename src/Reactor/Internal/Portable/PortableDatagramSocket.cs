@@ -375,8 +375,8 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
             return; // Aborted by Dispose (or raced with it): nothing to report, and the loop may be gone.
         }
 
-        Interlocked.Increment(ref _probeCompletions);
         _reactor.PostFromAnyThread(ProbeCompletedOnReactor, this);
+        Interlocked.Increment(ref _probeCompletions); // After the post: a test that saw the count knows it is queued.
     }
 
     private void OnProbeCompleted()
