@@ -201,6 +201,40 @@ public sealed class PortableDatagramSocketTests : IDisposable
     }
 
     [Fact]
+    public void Draining_a_known_sender_allocates_nothing()
+    {
+        var socket = BoundSocket(IPAddress.Loopback);
+        var peer = PeerSocket(IPAddress.Loopback);
+        var sink = new CountingSink();
+        var destination = socket.GetLocalEndPoint();
+        var datagram = new byte[64];
+
+        // Warm up: the first datagram fills the sender cache and the receive buffer, and JIT-compiles the path.
+        peer.SendTo(datagram, destination);
+        ReactorRunner.WaitUntil(() => socket.Socket.Poll(0, SelectMode.SelectRead), Deadline).Should().BeTrue();
+        socket.Receive(sink, 64, int.MaxValue, out _);
+        for (var i = 0; i < 50; i++)
+        {
+            peer.SendTo(datagram, destination);
+        }
+
+        ReactorRunner.WaitUntil(() => socket.Socket.Poll(0, SelectMode.SelectRead), Deadline).Should().BeTrue();
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var received = 0;
+        SocketError error;
+        do
+        {
+            received += socket.Receive(sink, 64, int.MaxValue, out error);
+        }
+        while (received < 50 && error == SocketError.WouldBlock && socket.Socket.Poll(TimeSpan.FromSeconds(1), SelectMode.SelectRead));
+
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        received.Should().Be(50);
+        error.Should().Be(SocketError.WouldBlock);
+        allocated.Should().Be(0, "the SocketAddress, buffer and endpoint are reused, and a drained socket is not an exception");
+    }
+
+    [Fact]
     public void A_datagram_longer_than_the_receive_buffer_is_reported_as_truncated()
     {
         var socket = BoundSocket(IPAddress.Loopback);
@@ -384,6 +418,7 @@ public sealed class PortableDatagramSocketTests : IDisposable
 
         socket.Dispose();
         socket.SetWantWritable(true);
+        _reactor.GetDelayedCalls().Should().BeEmpty();
         IterateFor(TimeSpan.FromMilliseconds(100));
 
         recorder.ReadableThreads.Should().BeEmpty();
@@ -439,9 +474,22 @@ public sealed class PortableDatagramSocketTests : IDisposable
 
         socket.SetWantWritable(true);
         socket.SetWantWritable(false);
-        IterateFor(TimeSpan.FromMilliseconds(30));
 
+        _reactor.GetDelayedCalls().Should().BeEmpty("the retry timer is cancelled, not left to fire");
+        IterateFor(TimeSpan.FromMilliseconds(30));
         recorder.WritableThreads.Should().BeEmpty();
+    }
+
+    [Fact]
+    public void SetBufferSizes_sets_positive_sizes_and_keeps_the_default_for_zero()
+    {
+        var socket = BoundSocket(IPAddress.Loopback);
+        var defaultSend = socket.Socket.SendBufferSize;
+
+        socket.SetBufferSizes(200_000, 0);
+
+        socket.Socket.ReceiveBufferSize.Should().BeGreaterThanOrEqualTo(200_000); // Linux doubles the request.
+        socket.Socket.SendBufferSize.Should().Be(defaultSend);
     }
 
     [Theory]
@@ -577,6 +625,15 @@ public sealed class PortableDatagramSocketTests : IDisposable
         {
             _reactor.Iterate(TimeSpan.FromMilliseconds(5));
         }
+    }
+
+    private sealed class CountingSink : IDatagramSink
+    {
+        public int Datagrams { get; private set; }
+
+        public void OnDatagram(ReadOnlySpan<byte> datagram, IPEndPoint sender) => Datagrams++;
+
+        public void OnTruncated(IPEndPoint sender) => Datagrams++;
     }
 
     private sealed class Recorder : IDatagramSocketHandler, IDatagramSink

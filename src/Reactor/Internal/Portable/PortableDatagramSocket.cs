@@ -15,7 +15,9 @@ namespace Reactor.Internal.Portable;
 /// (data, truncation, an ICMP error) is queued onto the reactor thread, which calls
 /// <see cref="IDatagramSocketHandler.OnReadable"/>; the port then drains with <see cref="Receive"/>, and the probe is
 /// re-armed. A peek never consumes a datagram, so a notification the port ignores, or reading stopped with datagrams
-/// still queued, just makes the next probe complete at once (level-triggered, like epoll).
+/// still queued, just makes the next probe complete at once (level-triggered, like epoll). The peek matters on Windows,
+/// where a zero-length read takes the datagram; .NET on Unix treats any zero-byte receive without flags as a pure
+/// readiness wait and never consumes, but with <see cref="SocketFlags.Peek"/> it does call recv (observed, .NET 10).
 /// </para>
 /// <para>
 /// A peek does consume a pending socket error on Linux (<c>sock_error()</c> clears <c>sk_err</c> whatever the flags),
@@ -193,6 +195,15 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
                 return datagrams;
             }
 
+            if (datagrams > 0 && !_socket.Poll(0, SelectMode.SelectRead))
+            {
+                // Drained. Asking first costs a poll() per datagram but spares the SocketException (an allocation
+                // and a stack walk) that a non-blocking read would throw at the end of every drain. The first read is
+                // not checked: a notification says something is there.
+                error = DrainedError(TakePendingError());
+                return datagrams;
+            }
+
             int received;
             _receivedAddress.Size = _receivedAddress.Buffer.Length; // ReceiveFrom rejects a SocketAddress shrunk by the last read.
             try
@@ -209,14 +220,10 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
             }
             catch (SocketException e)
             {
+                // A real error wins over a kept one: it is the same ICMP error when the OS left it in place.
+                var kept = TakePendingError();
                 error = MapError(e.SocketErrorCode);
-                if (error == SocketError.WouldBlock && _pendingError != SocketError.Success)
-                {
-                    error = _pendingError;
-                }
-
-                // Either the stashed error is reported now, or the OS reported it (again) itself: once is enough.
-                _pendingError = SocketError.Success;
+                error = error == SocketError.WouldBlock ? DrainedError(kept) : error;
                 return datagrams;
             }
 
@@ -341,6 +348,19 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
         SocketError.TimedOut when OperatingSystem.IsWindows() => SocketError.ConnectionRefused,
         _ => error,
     };
+
+    private static SocketError DrainedError(SocketError kept) => kept == SocketError.Success ? SocketError.WouldBlock : kept;
+
+    /// <summary>
+    /// Takes the error a probe kept. It is reported by the read that finds the socket drained, or dropped when a read
+    /// meets the error itself (macOS, and presumably Windows, leave it in place on a peek): once is enough.
+    /// </summary>
+    private SocketError TakePendingError()
+    {
+        var kept = _pendingError;
+        _pendingError = SocketError.Success;
+        return kept;
+    }
 
     private void ArmProbe()
     {
