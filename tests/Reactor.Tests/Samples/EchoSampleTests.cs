@@ -71,7 +71,7 @@ public partial class EchoSampleTests
     {
         using var echo = SampleProcess.StartSample("Echo", "--port", "0", "--interface", "127.0.0.1");
         var port = StartedPort(echo);
-        using var twisted = SampleProcess.Start("python3", [PeerScript("twisted_udp_client.py"), "127.0.0.1", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "hello from twisted"]);
+        using var twisted = SampleProcess.Start(ExternalProgram.TwistedPython!, [PeerScript("twisted_udp_client.py"), "127.0.0.1", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "hello from twisted"]);
         twisted.WaitForLine(l => l.StartsWith("received", StringComparison.Ordinal))
             .Should().Be($"received b'hello from twisted' from 127.0.0.1:{port}");
         twisted.WaitForExit(TimeSpan.FromSeconds(15)).Should().Be(0);

@@ -13,7 +13,7 @@ public class HelloerSampleTests
     [RequiresTwistedFact]
     public void Helloer_says_hello_to_a_Twisted_echo_server_and_prints_the_reply()
     {
-        using var server = SampleProcess.Start("python3", [EchoSampleTests.PeerScript("twisted_echo_server.py"), "127.0.0.1", "0"]);
+        using var server = SampleProcess.Start(ExternalProgram.TwistedPython!, [EchoSampleTests.PeerScript("twisted_echo_server.py"), "127.0.0.1", "0"]);
         var started = server.WaitForLine(l => l.StartsWith("Echo starting on ", StringComparison.Ordinal));
         var port = started["Echo starting on ".Length..];
 

@@ -17,18 +17,32 @@ public static class ExternalProgram
         return null;
     }
 
-    /// <summary><c>true</c> when python3 can import Twisted.</summary>
-    public static bool HasTwisted => s_hasTwisted.Value;
+    /// <summary><c>true</c> when a python3 that can import Twisted is installed.</summary>
+    public static bool HasTwisted => TwistedPython is not null;
 
-    private static readonly Lazy<bool> s_hasTwisted = new(() =>
+    /// <summary>
+    /// A python3 that can import Twisted: Debian's (<c>/usr/bin/python3</c>, where <c>python3-twisted</c> installs) first,
+    /// then the one on PATH (which may be a virtualenv or pyenv without it).
+    /// </summary>
+    public static string? TwistedPython => s_twistedPython.Value;
+
+    private static readonly Lazy<string?> s_twistedPython = new(() =>
     {
-        if (Find("python3") is null)
+        foreach (var candidate in new[] { "/usr/bin/python3", Find("python3") })
         {
-            return false;
+            if (candidate is null || !File.Exists(candidate))
+            {
+                continue;
+            }
+
+            using var check = SampleProcess.Start(candidate, ["-c", "import twisted.internet.reactor"]);
+            if (check.WaitForExit(TimeSpan.FromSeconds(30)) == 0)
+            {
+                return candidate;
+            }
         }
 
-        using var check = SampleProcess.Start("python3", ["-c", "import twisted.internet.reactor"]);
-        return check.WaitForExit(TimeSpan.FromSeconds(30)) == 0;
+        return null;
     });
 }
 

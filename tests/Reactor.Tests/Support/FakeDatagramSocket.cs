@@ -20,6 +20,8 @@ internal sealed class FakeDatagramSocket : IDatagramSocket
 
     public bool Broadcast { get; set; }
 
+    public int ReceiveBufferSize { get; set; } = 8192;
+
     public IPEndPoint? BoundTo { get; private set; }
 
     public bool BoundWithReuse { get; private set; }

@@ -11,7 +11,7 @@ namespace Reactor.Tests.Udp;
 /// <summary>The epoll backend's datagram socket on loopback: binding, the recvmmsg loop, sending, options and closing.</summary>
 public class EpollDatagramSocketTests
 {
-    public static TheoryData<AddressFamily> BothFamilies => Families;
+    public static TheoryData<AddressFamily> BothFamilies => EpollSocketTestKit.AddressFamilies;
 
     [LinuxTheory]
     [MemberData(nameof(BothFamilies))]

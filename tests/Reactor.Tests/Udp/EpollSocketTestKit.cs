@@ -12,7 +12,7 @@ internal static class EpollSocketTestKit
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
 
-    public static TheoryData<AddressFamily> Families => new() { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 };
+    public static TheoryData<AddressFamily> AddressFamilies => new() { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 };
 
     public static IReactor NewReactor() => ReactorFactory.Create(new ReactorOptions { Backend = ReactorBackend.Epoll });
 

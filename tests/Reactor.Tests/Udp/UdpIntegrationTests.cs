@@ -103,6 +103,7 @@ public class UdpIntegrationTests
         var closedPort = FreePort(loopback);
         IUdpTransport? clientPort = null;
         LoopingCall? writer = null;
+        var openAfterRefusal = false;
         client.OnRefused = () =>
         {
             if (writer!.Running)
@@ -112,7 +113,14 @@ public class UdpIntegrationTests
 
             // The port is still open and usable after the refusal.
             var echo = reactor.ListenUdp(0, new EchoProtocol(), loopback);
-            var probe = new RecordingProtocol { OnDatagram = (_, _, _) => reactor.Stop() };
+            var probe = new RecordingProtocol
+            {
+                OnDatagram = (_, _, _) =>
+                {
+                    openAfterRefusal = !((UdpPort)clientPort!).IsClosed;
+                    reactor.Stop();
+                },
+            };
             var probePort = reactor.ListenUdp(0, probe, loopback);
             probePort.Write(Bytes("probe"), echo.GetHost());
             clientPort!.Write(Bytes("after refusal"));
@@ -126,7 +134,7 @@ public class UdpIntegrationTests
         });
         reactor.RunWithTimeout();
         client.Refusals.Should().BeGreaterThanOrEqualTo(1);
-        ((UdpPort)clientPort!).IsClosed.Should().BeFalse("D2: the port stays open after ICMP port unreachable");
+        openAfterRefusal.Should().BeTrue("D2: the port stays open after ICMP port unreachable");
     }
 
     [Theory]
@@ -377,10 +385,10 @@ public class UdpIntegrationTests
                 {
                     BitConverter.TryWriteBytes(buffer, i);
                     sender.SendTo(buffer, serverPort.GetHost());
-                    if (i % 256 == 255)
+                    if (i % 32 == 31)
                     {
-                        // Let the reactor drain: UDP may drop when the receive buffer overflows.
-                        SpinWait.SpinUntil(() => Volatile.Read(ref server.Count) > i - 512, 2000);
+                        // Keep at most ~64 datagrams in flight: loopback UDP drops when the receive buffer overflows.
+                        SpinWait.SpinUntil(() => Volatile.Read(ref server.Count) > i - 64, 5000);
                     }
                 }
             });

@@ -74,7 +74,7 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
     /// Bytes per receive slot: the port's maxPacketSize. A longer datagram is reported through
     /// <see cref="IDatagramSink.OnTruncated"/>. Set before reading; a change takes effect at the next <see cref="Receive"/>.
     /// </summary>
-    internal int ReceiveBufferSize
+    public int ReceiveBufferSize
     {
         get => _receiveBufferSize;
         set

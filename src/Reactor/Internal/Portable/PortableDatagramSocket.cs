@@ -95,7 +95,7 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
     /// The largest datagram delivered whole (the port's maxPacketSize); a longer one is reported as truncated.
     /// One extra byte is read so that truncation shows on every OS (Linux returns the cut length with no error).
     /// </summary>
-    internal int ReceiveBufferSize
+    public int ReceiveBufferSize
     {
         get => _receiveBufferSize;
         set

@@ -48,6 +48,12 @@ internal interface IDatagramSocket : IDisposable
     /// <summary>Sends one datagram to <paramref name="destination"/>, or to the connected peer when it is <c>null</c>.</summary>
     SocketError Send(ReadOnlySpan<byte> datagram, IPEndPoint? destination);
 
+    /// <summary>
+    /// The largest datagram <see cref="Receive"/> hands over whole (the port's maxPacketSize); a longer one is reported
+    /// through <see cref="IDatagramSink.OnTruncated"/>. Set before <see cref="StartReading"/>.
+    /// </summary>
+    int ReceiveBufferSize { get; set; }
+
     /// <summary>SO_BROADCAST.</summary>
     bool Broadcast { get; set; }
 

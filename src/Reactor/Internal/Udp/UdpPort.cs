@@ -147,6 +147,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
             }
 
             local = socket.GetLocalEndPoint();
+            socket.ReceiveBufferSize = maxPacketSize;
             socket.SetBufferSizes(reactor.Options.SocketReceiveBufferSize, reactor.Options.SocketSendBufferSize);
         }
         catch
