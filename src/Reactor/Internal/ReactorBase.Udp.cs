@@ -7,4 +7,7 @@ internal abstract partial class ReactorBase
 {
     public IUdpTransport ListenUdp(int port, DatagramProtocol protocol, string @interface = "", int maxPacketSize = 8192) =>
         UdpPort.Listen(this, port, protocol, @interface, maxPacketSize);
+
+    public IMulticastTransport ListenMulticast(int port, DatagramProtocol protocol, string @interface = "", int maxPacketSize = 8192, bool listenMultiple = false) =>
+        MulticastPort.Listen(this, port, protocol, @interface, maxPacketSize, listenMultiple);
 }

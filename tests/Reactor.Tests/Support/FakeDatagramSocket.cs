@@ -142,6 +142,27 @@ internal sealed class FakeDatagramSocket : IDatagramSocket
         return result;
     }
 
+    public Dictionary<(int Level, int Name), byte[]> Options { get; } = [];
+
+    public SocketError SetRawOption(int level, int name, ReadOnlySpan<byte> value)
+    {
+        Options[(level, name)] = value.ToArray();
+        return SocketError.Success;
+    }
+
+    public SocketError GetRawOption(int level, int name, Span<byte> value, out int length)
+    {
+        if (!Options.TryGetValue((level, name), out var stored))
+        {
+            length = 0;
+            return SocketError.ProtocolOption;
+        }
+
+        stored.CopyTo(value);
+        length = stored.Length;
+        return SocketError.Success;
+    }
+
     public void SetBufferSizes(int receiveBufferSize, int sendBufferSize)
     {
     }

@@ -84,6 +84,39 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
         }
     }
 
+    public unsafe SocketError SetRawOption(int level, int name, ReadOnlySpan<byte> value)
+    {
+        ThrowIfDisposed();
+        fixed (byte* pointer = value)
+        {
+            if (Interop.setsockopt(_fd, level, name, pointer, (uint)value.Length) == 0)
+            {
+                return SocketError.Success;
+            }
+        }
+
+        LastErrno = Marshal.GetLastPInvokeError();
+        return Errno.ToSocketError(LastErrno);
+    }
+
+    public unsafe SocketError GetRawOption(int level, int name, Span<byte> value, out int length)
+    {
+        ThrowIfDisposed();
+        var size = (uint)value.Length;
+        fixed (byte* pointer = value)
+        {
+            if (Interop.getsockopt(_fd, level, name, pointer, &size) == 0)
+            {
+                length = (int)size;
+                return SocketError.Success;
+            }
+        }
+
+        length = 0;
+        LastErrno = Marshal.GetLastPInvokeError();
+        return Errno.ToSocketError(LastErrno);
+    }
+
     public bool Broadcast
     {
         get

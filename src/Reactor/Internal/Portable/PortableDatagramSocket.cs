@@ -108,6 +108,35 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
     /// <summary>The .NET socket, for tests (descriptor checks) and diagnostics.</summary>
     internal Socket Socket => _socket;
 
+    public SocketError SetRawOption(int level, int name, ReadOnlySpan<byte> value)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        try
+        {
+            _socket.SetRawSocketOption(level, name, value);
+            return SocketError.Success;
+        }
+        catch (SocketException e)
+        {
+            return e.SocketErrorCode;
+        }
+    }
+
+    public SocketError GetRawOption(int level, int name, Span<byte> value, out int length)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        try
+        {
+            length = _socket.GetRawSocketOption(level, name, value);
+            return SocketError.Success;
+        }
+        catch (SocketException e)
+        {
+            length = 0;
+            return e.SocketErrorCode;
+        }
+    }
+
     /// <summary>How many probe completions were queued to the reactor thread; lets tests wait for one.</summary>
     internal int ProbeCompletions => Volatile.Read(ref _probeCompletions);
 

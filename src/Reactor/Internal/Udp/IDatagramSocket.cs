@@ -60,6 +60,15 @@ internal interface IDatagramSocket : IDisposable
     /// <summary>Sets SO_RCVBUF and SO_SNDBUF when positive (0 keeps the OS default).</summary>
     void SetBufferSizes(int receiveBufferSize, int sendBufferSize);
 
+    /// <summary>
+    /// Sets a socket option from its raw bytes (setsockopt): how multicast options reach either backend. The caller
+    /// knows the platform's constants and layouts (see <see cref="LinuxMulticastOptions"/>).
+    /// </summary>
+    SocketError SetRawOption(int level, int name, ReadOnlySpan<byte> value);
+
+    /// <summary>Reads a socket option's raw bytes (getsockopt) into <paramref name="value"/>; <paramref name="length"/> is how many were written.</summary>
+    SocketError GetRawOption(int level, int name, Span<byte> value, out int length);
+
     /// <summary>Starts calling <paramref name="handler"/> on the reactor thread when the socket is readable (or has an error).</summary>
     void StartReading(IDatagramSocketHandler handler);
 

@@ -157,6 +157,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         }
 
         var udpPort = create(reactor, protocol, socket, local, @interface, maxPacketSize);
+        udpPort.OnBound();
         udpPort.Start();
         return udpPort;
     }
@@ -582,7 +583,6 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
             UdpLog.PendingWritesDroppedAtClose(Logger, PortNumber, dropped);
         }
 
-        OnClosing();
         if (_protocol.Detach())
         {
             if (_protocol.Noisy)
@@ -597,8 +597,8 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         _stopped?.Callback(null);
     }
 
-    /// <summary>Called as the port closes, before the protocol stops; subclasses release what they hold.</summary>
-    protected virtual void OnClosing()
+    /// <summary>Called once the socket is bound, before the protocol starts; subclasses set their socket options here.</summary>
+    protected virtual void OnBound()
     {
     }
 
