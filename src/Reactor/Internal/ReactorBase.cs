@@ -31,6 +31,10 @@ internal abstract partial class ReactorBase : IReactor
     private volatile bool _running;
     private bool _resourcesReleased;
 
+    // Cached so that an iteration of the loop allocates nothing.
+    private readonly Action<Exception> _onThreadCallFailed;
+    private readonly Action<Exception> _onTimedCallFailed;
+
     protected ReactorBase(ReactorOptions options, ReactorBackend backend)
     {
         _options = options;
@@ -44,6 +48,8 @@ internal abstract partial class ReactorBase : IReactor
         _threadCalls = new ThreadCallQueue();
         _workers = new WorkerPool(options.MaxWorkerThreads, Logger);
         _synchronizationContext = new ReactorSynchronizationContext(this);
+        _onThreadCallFailed = e => ReactorLog.ThreadCallFailed(Logger, e);
+        _onTimedCallFailed = e => ReactorLog.TimedCallFailed(Logger, e);
         AmbientReactor.Logger ??= Logger;
 
         AddSystemEventTrigger(SystemEventPhase.During, SystemEvents.Startup, ReallyStartRunning);
@@ -304,8 +310,8 @@ internal abstract partial class ReactorBase : IReactor
 
     private void RunUntilCurrent()
     {
-        _threadCalls.RunPending(e => ReactorLog.ThreadCallFailed(Logger, e));
-        _timers.RunDue(NowTicks(), e => ReactorLog.TimedCallFailed(Logger, e));
+        _threadCalls.RunPending(_onThreadCallFailed);
+        _timers.RunDue(NowTicks(), _onTimedCallFailed);
         if (_justStopped)
         {
             _justStopped = false;

@@ -156,6 +156,10 @@ public class EpollDatagramSocketReadinessTests
             WhenReadable?.Invoke();
         }
 
+        public void OnSendFailed(SocketError error)
+        {
+        }
+
         public void OnWritable()
         {
             Writable++;

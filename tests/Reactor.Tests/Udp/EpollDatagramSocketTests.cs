@@ -432,6 +432,10 @@ public class EpollDatagramSocketTests
         {
         }
 
+        public void OnSendFailed(SocketError error)
+        {
+        }
+
         public void OnWritable()
         {
         }

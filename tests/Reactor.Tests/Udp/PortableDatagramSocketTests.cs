@@ -658,6 +658,10 @@ public sealed class PortableDatagramSocketTests : IDisposable
             WhenReadable?.Invoke();
         }
 
+        public void OnSendFailed(SocketError error)
+        {
+        }
+
         public void OnWritable()
         {
             WritableThreads.Add(Environment.CurrentManagedThreadId);

@@ -32,11 +32,18 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
     private int _slot = NotRegistered;
     private bool _reading;
     private bool _wantWritable;
+    private uint _registeredEvents;
 
     // Built on the first Receive (send-only sockets never pay for it); outlives a Dispose made inside Receive.
     private MessageBatch? _batch;
     private bool _receiving;
     private int _receiveBufferSize = 8192;
+
+    // Writes made while a receive batch is dispatched are coalesced here and flushed once, with sendmmsg and UDP GSO.
+    private SendBatch? _sendBatch;
+    private bool _segmentation;
+    private bool _batchWaitsForWritable;
+    private readonly Action<int> _onBatchedSendFailed;
 
     internal EpollDatagramSocket(EpollReactor reactor, AddressFamily family)
     {
@@ -50,6 +57,7 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
 
         _reactor = reactor;
         AddressFamily = family;
+        _onBatchedSendFailed = errno => _handler?.OnSendFailed(Errno.ToSocketError(errno));
         _fd = Interop.socket(domain, Interop.SOCK_DGRAM | Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC, Interop.IPPROTO_UDP);
         if (_fd < 0)
         {
@@ -57,6 +65,16 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
             LastErrno = errno;
             throw new SocketException((int)Errno.ToSocketError(errno), $"socket() failed: {Interop.ErrorMessage(errno)}");
         }
+
+        // Probe UDP GSO once (Linux 4.18+); a send the kernel later refuses turns it off (see SendBatch.Flush).
+        _segmentation = Interop.GetSocketOption(_fd, Interop.SOL_UDP, Interop.UDP_SEGMENT, out _) == 0;
+    }
+
+    /// <summary>Whether coalesced sends may use UDP GSO; tests turn it off to compare.</summary>
+    internal bool Segmentation
+    {
+        get => _segmentation;
+        set => _segmentation = value && Interop.GetSocketOption(_fd, Interop.SOL_UDP, Interop.UDP_SEGMENT, out _) == 0;
     }
 
     public AddressFamily AddressFamily { get; }
@@ -269,6 +287,12 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
         // reads, a pending error goes to the writer: its next send returns (and clears) it, so epoll stops reporting it.
         var writable = (events & Interop.EPOLLOUT) != 0 ||
             (!reading && (events & (Interop.EPOLLERR | Interop.EPOLLHUP)) != 0);
+        if (writable && !_disposed && _batchWaitsForWritable && FlushSendBatch() != 0)
+        {
+            // Our own coalesced datagrams go first; the port's queue waits behind them.
+            return;
+        }
+
         if (writable && !_disposed && _wantWritable && _handler is { } writer)
         {
             writer.OnWritable();
@@ -278,8 +302,8 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
     private void WatchFor(bool reading, bool wantWritable)
     {
         _reactor.VerifyAccess();
-        var wanted = (reading ? Interop.EPOLLIN : 0) | (wantWritable ? Interop.EPOLLOUT : 0);
-        var current = (_reading ? Interop.EPOLLIN : 0) | (_wantWritable ? Interop.EPOLLOUT : 0);
+        var wanted = (reading ? Interop.EPOLLIN : 0) | (wantWritable || _batchWaitsForWritable ? Interop.EPOLLOUT : 0);
+        var current = _registeredEvents;
         if (_slot == NotRegistered)
         {
             if (wanted != 0)
@@ -299,6 +323,7 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
 
         _reading = reading;
         _wantWritable = wantWritable;
+        _registeredEvents = _slot == NotRegistered ? 0 : wanted;
     }
 
     // ---- Receive ------------------------------------------------------------------------------------------------
@@ -327,6 +352,11 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
         finally
         {
             _receiving = false;
+            if (!_disposed && _sendBatch is { Count: > 0 })
+            {
+                FlushSendBatch();
+            }
+
             if (_disposed)
             {
                 FreeReceiveBatch();
@@ -429,6 +459,12 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
         ThrowIfDisposed();
         var address = stackalloc byte[SockAddr.MaxLength];
         var addressLength = destination is null ? 0 : SockAddr.Encode(destination, new Span<byte>(address, SockAddr.MaxLength));
+        if (_receiving || _sendBatch is { Count: > 0 })
+        {
+            // Inside a receive batch (an echo's reply), or behind datagrams still waiting: coalesce, keep the order.
+            return Enqueue(datagram, new ReadOnlySpan<byte>(address, addressLength));
+        }
+
         fixed (byte* data = datagram)
         {
             while (true)
@@ -450,6 +486,38 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
         }
     }
 
+    private SocketError Enqueue(ReadOnlySpan<byte> datagram, ReadOnlySpan<byte> name)
+    {
+        var batch = _sendBatch ??= new SendBatch();
+        if (datagram.Length > SendBatch.ArenaSize)
+        {
+            return SocketError.MessageSize;
+        }
+
+        if (!batch.HasRoomFor(datagram.Length) && FlushSendBatch() != 0)
+        {
+            // The kernel is full and so is the batch: the port queues it behind ours.
+            return SocketError.WouldBlock;
+        }
+
+        batch.Add(datagram, name);
+        return SocketError.Success;
+    }
+
+    /// <summary>Sends the coalesced datagrams; on EAGAIN waits for EPOLLOUT. Returns 0 or EAGAIN.</summary>
+    private int FlushSendBatch()
+    {
+        var result = _sendBatch!.Flush(_fd, ref _segmentation, _onBatchedSendFailed);
+        var waiting = result == Errno.EAGAIN;
+        if (waiting != _batchWaitsForWritable)
+        {
+            _batchWaitsForWritable = waiting;
+            WatchFor(_reading, _wantWritable);
+        }
+
+        return result;
+    }
+
     // ---- Close --------------------------------------------------------------------------------------------------
 
     public void Dispose()
@@ -465,6 +533,14 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
             _slot = NotRegistered;
         }
 
+        if (_sendBatch is { Count: > 0 })
+        {
+            // A last non-blocking attempt for coalesced datagrams; what the kernel refuses now is dropped.
+            _sendBatch.Flush(_fd, ref _segmentation, _onBatchedSendFailed);
+        }
+
+        _sendBatch?.Dispose();
+        _sendBatch = null;
         _disposed = true;
         _reading = false;
         _wantWritable = false;

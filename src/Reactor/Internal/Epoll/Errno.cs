@@ -11,6 +11,7 @@ internal static class Errno
     internal const int EPERM = 1;
     internal const int EINTR = 4;
     internal const int EAGAIN = 11;
+    internal const int EIO = 5;
     internal const int EACCES = 13;
     internal const int EINVAL = 22;
     internal const int ENFILE = 23;

@@ -24,6 +24,20 @@ internal static unsafe partial class Interop
     internal const int IPPROTO_IPV6 = 41;
     internal const int IPV6_V6ONLY = 26;
 
+    internal const int SOL_UDP = 17;
+
+    /// <summary>UDP generic segmentation offload: one send carries several equal-size datagrams (Linux 4.18+).</summary>
+    internal const int UDP_SEGMENT = 103;
+
+    /// <summary>Room for one <c>cmsghdr</c> carrying a <c>u16</c>: <c>CMSG_SPACE(sizeof(uint16_t))</c> on 64-bit Linux.</summary>
+    internal const int SegmentControlSpace = 24;
+
+    /// <summary><c>CMSG_LEN(sizeof(uint16_t))</c>.</summary>
+    internal const int SegmentControlLength = 18;
+
+    /// <summary>The most segments one GSO send may carry (<c>UDP_MAX_SEGMENTS</c> on older kernels).</summary>
+    internal const int MaxSegments = 64;
+
     /// <summary>In <c>msghdr.msg_flags</c>: the datagram was longer than the buffer and was cut.</summary>
     internal const int MSG_TRUNC = 0x20;
 
@@ -85,6 +99,9 @@ internal static unsafe partial class Interop
 
     [LibraryImport("libc", SetLastError = true)]
     internal static partial int recvmmsg(int fd, MultiMessageHeader* messages, uint count, int flags, void* timeout);
+
+    [LibraryImport("libc", SetLastError = true)]
+    internal static partial int sendmmsg(int fd, MultiMessageHeader* messages, uint count, int flags);
 
     [LibraryImport("libc", SetLastError = true)]
     internal static partial nint sendto(int fd, byte* buffer, nuint length, int flags, byte* address, uint addressLength);

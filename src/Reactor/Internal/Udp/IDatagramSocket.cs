@@ -87,6 +87,12 @@ internal interface IDatagramSocketHandler
 
     /// <summary>The send buffer has room again.</summary>
     void OnWritable();
+
+    /// <summary>
+    /// A datagram the socket accepted from <see cref="IDatagramSocket.Send"/> and sent later (coalesced with others) was
+    /// refused by the kernel with <paramref name="error"/>; it is dropped.
+    /// </summary>
+    void OnSendFailed(SocketError error);
 }
 
 /// <summary>Receives datagrams from <see cref="IDatagramSocket.Receive"/>.</summary>

@@ -463,6 +463,25 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         }
     }
 
+    void IDatagramSocketHandler.OnSendFailed(SocketError error)
+    {
+        if (error is SocketError.ConnectionRefused or SocketError.ConnectionReset)
+        {
+            if (_connected is not null)
+            {
+                ScheduleConnectionRefused();
+            }
+
+            return;
+        }
+
+        var total = ++Counters.DroppedSendError;
+        if (ShouldLogDrop(total))
+        {
+            UdpLog.SendFailedDatagramDropped(Logger, _connected?.ToString() ?? "a coalesced destination", PortNumber, error, total);
+        }
+    }
+
     /// <summary>Sends queued datagrams in order until the kernel is full again; <c>true</c> when the queue is empty.</summary>
     private bool FlushPendingWrites()
     {

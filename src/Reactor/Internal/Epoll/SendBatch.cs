@@ -1,0 +1,204 @@
+using System.Runtime.InteropServices;
+
+namespace Reactor.Internal.Epoll;
+
+/// <summary>
+/// Datagrams written while a receive batch is being dispatched, held in native memory and sent together with one
+/// <c>sendmmsg</c> when the batch ends. Consecutive datagrams of the same length to the same peer are merged into one
+/// UDP GSO message (one <c>UDP_SEGMENT</c> control message, the kernel cuts it back into datagrams), so an echo of a
+/// burst costs one system call and one pass through the UDP stack. Allocated once per socket, on first use.
+/// </summary>
+/// <remarks>
+/// Payloads are appended back to back in an arena, so a run of datagrams is one contiguous range (one iovec).
+/// Unsent datagrams (the kernel's buffer filled) stay queued, in order, until the socket is writable.
+/// </remarks>
+internal sealed unsafe class SendBatch : IDisposable
+{
+    /// <summary>Most datagrams held at once.</summary>
+    internal const int Capacity = 64;
+
+    /// <summary>Payload bytes held at most; a larger datagram is sent on its own.</summary>
+    internal const int ArenaSize = 256 * 1024;
+
+    private const int NameSize = 28;
+
+    private readonly byte* _block;
+    private readonly byte* _arena;
+    private readonly byte* _names;
+    private readonly byte* _controls;
+    private readonly Interop.IoVector* _vectors;
+    private readonly Interop.MultiMessageHeader* _messages;
+    private readonly int* _offsets;
+    private readonly int* _lengths;
+    private readonly int* _nameLengths;
+    private readonly int* _covered;
+    private int _first;
+    private int _count;
+    private int _arenaUsed;
+
+    internal SendBatch()
+    {
+        var size = ArenaSize + (Capacity * (NameSize + Interop.SegmentControlSpace + sizeof(Interop.IoVector) +
+            sizeof(Interop.MultiMessageHeader) + (4 * sizeof(int)))) + 64;
+        _block = (byte*)NativeMemory.AlignedAlloc((nuint)size, 64);
+        _messages = (Interop.MultiMessageHeader*)_block;
+        _vectors = (Interop.IoVector*)(_messages + Capacity);
+        _controls = (byte*)(_vectors + Capacity);
+        _names = _controls + (Capacity * Interop.SegmentControlSpace);
+        _offsets = (int*)(_names + (Capacity * NameSize));
+        _lengths = _offsets + Capacity;
+        _nameLengths = _lengths + Capacity;
+        _covered = _nameLengths + Capacity;
+        _arena = (byte*)(_covered + Capacity);
+    }
+
+    /// <summary>How many datagrams wait to be sent.</summary>
+    internal int Count => _count;
+
+    /// <summary>Whether <paramref name="length"/> more bytes fit behind what is held.</summary>
+    internal bool HasRoomFor(int length) => _first + _count < Capacity && _arenaUsed + length <= ArenaSize;
+
+    /// <summary>Copies a datagram and its encoded destination (empty for a connected socket) into the batch.</summary>
+    internal void Add(ReadOnlySpan<byte> datagram, ReadOnlySpan<byte> name)
+    {
+        var index = _first + _count;
+        _offsets[index] = _arenaUsed;
+        _lengths[index] = datagram.Length;
+        _nameLengths[index] = name.Length;
+        datagram.CopyTo(new Span<byte>(_arena + _arenaUsed, datagram.Length));
+        name.CopyTo(new Span<byte>(_names + (index * NameSize), NameSize));
+        _arenaUsed += datagram.Length;
+        _count++;
+    }
+
+    /// <summary>
+    /// Sends what is held, in order, merging runs into GSO messages when <paramref name="segmentation"/> is on.
+    /// </summary>
+    /// <param name="fd">The socket.</param>
+    /// <param name="segmentation">Whether UDP GSO may be used; set to false here if the kernel rejects it.</param>
+    /// <param name="onFailed">Called with the errno of each datagram the kernel refused (it is dropped).</param>
+    /// <returns>0 when everything was handed to the kernel, or EAGAIN when the rest must wait for writability.</returns>
+    internal int Flush(int fd, ref bool segmentation, Action<int> onFailed)
+    {
+        while (_count > 0)
+        {
+            var messages = BuildMessages(segmentation);
+            var covered = _covered;
+            var sent = Interop.sendmmsg(fd, _messages, (uint)messages, 0);
+            if (sent < 0)
+            {
+                var errno = Interop.LastError;
+                if (errno == Errno.EINTR)
+                {
+                    continue;
+                }
+
+                if (errno == Errno.EAGAIN)
+                {
+                    return errno;
+                }
+
+                if (segmentation && covered[0] > 1 && (errno == Errno.EIO || errno == Errno.EINVAL || errno == Errno.ENOPROTOOPT))
+                {
+                    // The device or kernel cannot segment: fall back to one datagram per message from now on
+                    // (quinn-udp and msquic do the same).
+                    segmentation = false;
+                    continue;
+                }
+
+                // The first message failed: drop the datagrams it carried and go on with the rest.
+                for (var i = 0; i < covered[0]; i++)
+                {
+                    onFailed(errno);
+                }
+
+                Consume(covered[0]);
+                continue;
+            }
+
+            var consumed = 0;
+            for (var i = 0; i < sent; i++)
+            {
+                consumed += covered[i];
+            }
+
+            Consume(consumed);
+        }
+
+        _first = 0;
+        _arenaUsed = 0;
+        return 0;
+    }
+
+    public void Dispose() => NativeMemory.AlignedFree(_block);
+
+    /// <summary>Fills the mmsghdr array from the held datagrams; <c>_covered[m]</c> is how many datagrams message m carries.</summary>
+    private int BuildMessages(bool segmentation)
+    {
+        var covered = _covered;
+        var messages = 0;
+        var index = _first;
+        var end = _first + _count;
+        while (index < end)
+        {
+            var run = 1;
+            var length = _lengths[index];
+            if (segmentation && length > 0)
+            {
+                // A GSO run: same peer, same length (the kernel also allows a shorter last one), contiguous in the
+                // arena, at most 64 segments and one IP datagram's worth of payload.
+                while (index + run < end && run < Interop.MaxSegments && (run + 1) * length <= 65_000 &&
+                       _lengths[index + run] == length && SameName(index, index + run))
+                {
+                    run++;
+                }
+            }
+
+            ref var message = ref _messages[messages];
+            var vector = _vectors + messages;
+            vector->Base = _arena + _offsets[index];
+            vector->Length = (nuint)(run * length);
+            message.Header.IoVectors = vector;
+            message.Header.IoVectorCount = 1;
+            message.Header.Name = _nameLengths[index] == 0 ? null : _names + (index * NameSize);
+            message.Header.NameLength = (uint)_nameLengths[index];
+            message.Header.Flags = 0;
+            message.Length = 0;
+            if (run > 1)
+            {
+                var control = _controls + (messages * Interop.SegmentControlSpace);
+                *(nuint*)control = Interop.SegmentControlLength;
+                *(int*)(control + 8) = Interop.SOL_UDP;
+                *(int*)(control + 12) = Interop.UDP_SEGMENT;
+                *(ushort*)(control + 16) = (ushort)length;
+                message.Header.Control = control;
+                message.Header.ControlLength = Interop.SegmentControlSpace;
+            }
+            else
+            {
+                message.Header.Control = null;
+                message.Header.ControlLength = 0;
+            }
+
+            covered[messages++] = run;
+            index += run;
+        }
+
+        return messages;
+    }
+
+    private bool SameName(int a, int b) =>
+        _nameLengths[a] == _nameLengths[b] &&
+        new ReadOnlySpan<byte>(_names + (a * NameSize), _nameLengths[a]).SequenceEqual(new ReadOnlySpan<byte>(_names + (b * NameSize), _nameLengths[b]));
+
+    private void Consume(int datagrams)
+    {
+        _first += datagrams;
+        _count -= datagrams;
+        if (_count == 0)
+        {
+            _first = 0;
+            _arenaUsed = 0;
+        }
+    }
+}

@@ -1,0 +1,183 @@
+using System.Net;
+using System.Net.Sockets;
+using Reactor.Internal.Epoll;
+using Reactor.Internal.Udp;
+using Reactor.Tests.Support;
+
+namespace Reactor.Tests.Udp;
+
+/// <summary>
+/// The hot path: receive → DatagramReceived → Write. Replies written during a receive batch are coalesced (sendmmsg,
+/// UDP GSO for runs of equal size to one peer) and must still arrive as the same separate datagrams, in order; and in
+/// steady state the path allocates nothing.
+/// </summary>
+public class EchoPathTests
+{
+    public static TheoryData<ReactorBackend, bool> BackendsWithAndWithoutSegmentation
+    {
+        get
+        {
+            var data = new TheoryData<ReactorBackend, bool>();
+            foreach (var backend in Backends.All)
+            {
+                data.Add(backend, true);
+                data.Add(backend, false);
+            }
+
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BackendsWithAndWithoutSegmentation))]
+    public void A_burst_echoed_inside_one_batch_comes_back_as_separate_datagrams_in_order(ReactorBackend backend, bool segmentation)
+    {
+        const int Burst = 200;
+        var reactor = Backends.Create(backend);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        client.ReceiveBufferSize = 4 << 20;
+        client.ReceiveTimeout = 10_000;
+        var server = (UdpPort)reactor.ListenUdp(0, new Echo(), "127.0.0.1");
+        if (backend == ReactorBackend.Epoll)
+        {
+            var socket = (EpollDatagramSocket)typeof(UdpPort).GetProperty("Socket", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(server)!;
+            socket.Segmentation = segmentation;
+            socket.Segmentation.Should().Be(segmentation && OperatingSystem.IsLinux());
+        }
+
+        // Queue the whole burst before the reactor looks, so it is read (and echoed) in batches.
+        var payloads = Enumerable.Range(0, Burst).Select(i => BitConverter.GetBytes(i).Concat(new byte[i % 3 == 0 ? 60 : 28]).ToArray()).ToArray();
+        foreach (var payload in payloads)
+        {
+            client.SendTo(payload, server.GetHost());
+        }
+
+        reactor.CallLater(TimeSpan.FromMilliseconds(200), reactor.Stop);
+        reactor.RunWithTimeout();
+
+        var buffer = new byte[2048];
+        for (var i = 0; i < Burst; i++)
+        {
+            var length = client.Receive(buffer);
+            buffer.AsSpan(0, length).ToArray().Should().Equal(payloads[i], $"datagram {i} must come back whole and in order");
+        }
+
+        client.Available.Should().Be(0);
+        server.Counters.DatagramsSent.Should().Be(Burst);
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public void Coalesced_replies_to_several_peers_reach_each_peer(ReactorBackend backend)
+    {
+        var reactor = Backends.Create(backend);
+        var server = reactor.ListenUdp(0, new Echo(), "127.0.0.1");
+        var clients = Enumerable.Range(0, 3).Select(_ =>
+        {
+            var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 10_000 };
+            s.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            return s;
+        }).ToArray();
+        for (var round = 0; round < 20; round++)
+        {
+            foreach (var (client, index) in clients.Select((c, i) => (c, i)))
+            {
+                client.SendTo(new[] { (byte)index, (byte)round }, server.GetHost());
+            }
+        }
+
+        reactor.CallLater(TimeSpan.FromMilliseconds(200), reactor.Stop);
+        reactor.RunWithTimeout();
+        var buffer = new byte[16];
+        foreach (var (client, index) in clients.Select((c, i) => (c, i)))
+        {
+            for (var round = 0; round < 20; round++)
+            {
+                client.Receive(buffer).Should().Be(2);
+                buffer[0].Should().Be((byte)index);
+                buffer[1].Should().Be((byte)round);
+            }
+
+            client.Dispose();
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Families.BackendsAndLoopbacks), MemberType = typeof(Families))]
+    public void The_echo_path_allocates_nothing_per_datagram_in_steady_state(ReactorBackend backend, string loopback)
+    {
+        const int WarmUp = 2_000;
+        const int Measured = 20_000;
+        var reactor = Backends.Create(backend);
+        var echo = new AllocationMeasuringEcho(WarmUp, WarmUp + Measured, reactor.Stop);
+        var server = reactor.ListenUdp(0, echo, loopback);
+        reactor.CallInThread(() =>
+        {
+            // A ping-pong client with a window of 16 datagrams: bounded in count and time.
+            using var client = new Socket(server.GetHost().AddressFamily, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 5_000 };
+            client.Bind(new IPEndPoint(IPAddress.Parse(loopback), 0));
+            client.Connect(server.GetHost());
+            var payload = new byte[64];
+            var buffer = new byte[128];
+            for (var i = 0; i < 16; i++)
+            {
+                client.Send(payload);
+            }
+
+            try
+            {
+                for (var i = 0; i < WarmUp + Measured + 16 && !echo.Done; i++)
+                {
+                    client.Receive(buffer);
+                    client.Send(payload);
+                }
+            }
+            catch (SocketException)
+            {
+                // The server stopped answering after its count: the test reads what it measured.
+            }
+        });
+        reactor.RunWithTimeout(TimeSpan.FromSeconds(60));
+        echo.Done.Should().BeTrue();
+        var perDatagram = (double)echo.AllocatedBytes / Measured;
+        perDatagram.Should().Be(0, $"receive → DatagramReceived → Write must not allocate ({echo.AllocatedBytes} bytes over {Measured} datagrams on {backend})");
+    }
+
+    private sealed class Echo : DatagramProtocol
+    {
+        public override void DatagramReceived(ReadOnlySpan<byte> datagram, IPEndPoint sender) => Transport!.Write(datagram, sender);
+    }
+
+    /// <summary>Echoes, and measures the bytes the reactor thread allocates between two datagram counts.</summary>
+    private sealed class AllocationMeasuringEcho(int start, int end, Action stop) : DatagramProtocol
+    {
+        private long _count;
+        private long _startBytes;
+
+        public long AllocatedBytes { get; private set; }
+
+        public volatile bool Done;
+
+        public override void DatagramReceived(ReadOnlySpan<byte> datagram, IPEndPoint sender)
+        {
+            var count = ++_count;
+            if (count == start)
+            {
+                _startBytes = GC.GetAllocatedBytesForCurrentThread();
+            }
+            else if (count == end)
+            {
+                AllocatedBytes = GC.GetAllocatedBytesForCurrentThread() - _startBytes;
+                Done = true;
+                stop();
+                return;
+            }
+
+            if (!Done)
+            {
+                Transport!.Write(datagram, sender);
+            }
+        }
+    }
+}
