@@ -19,6 +19,9 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
 {
     private const int NotRegistered = -1;
 
+    /// <summary>The size the byte budget assumes for each datagram of a batch (see <see cref="ReceiveBatches"/>).</summary>
+    private const int SmallDatagramAssumption = 2048;
+
     private static readonly Func<(nint Address, int Length), IPEndPoint> DecodeSender =
         static name => SockAddr.Decode(new ReadOnlySpan<byte>((void*)name.Address, name.Length));
 
@@ -375,9 +378,11 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
             var count = Math.Min(batch.Count, maxDatagrams - delivered);
             if (bufferSize > 0)
             {
-                // Ask for no more messages than the byte budget could still need if all were full size, so the
-                // budget is overshot by less than one datagram, as Twisted's "check after each recvfrom" loop does.
-                count = (int)Math.Min(count, ((maxBytes - bytes) + bufferSize - 1) / bufferSize);
+                // Ask for no more messages than the byte budget could still need, counting each as full size up to
+                // 2 KiB: small datagrams stop within one datagram of the budget, as Twisted's "check after each
+                // recvfrom" loop does, while a port with a large maxPacketSize still reads a full batch per call.
+                var assumed = Math.Min(bufferSize, SmallDatagramAssumption);
+                count = (int)Math.Min(count, ((maxBytes - bytes) + assumed - 1) / assumed);
             }
 
             if (count <= 0)
