@@ -9,5 +9,5 @@ internal abstract partial class ReactorBase
         UdpPort.Listen(this, port, protocol, @interface, maxPacketSize);
 
     public IMulticastTransport ListenMulticast(int port, DatagramProtocol protocol, string @interface = "", int maxPacketSize = 8192, bool listenMultiple = false) =>
-        MulticastPort.Listen(this, port, protocol, @interface, maxPacketSize, listenMultiple);
+        MulticastPort.ListenMulticast(this, port, protocol, @interface, maxPacketSize, listenMultiple);
 }

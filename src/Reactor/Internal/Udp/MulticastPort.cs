@@ -21,7 +21,7 @@ internal sealed class MulticastPort : UdpPort, IMulticastTransport
 
     private bool IsIPv6 => Socket.AddressFamily == AddressFamily.InterNetworkV6;
 
-    internal static MulticastPort Listen(ReactorBase reactor, int port, DatagramProtocol protocol, string @interface, int maxPacketSize, bool listenMultiple)
+    internal static MulticastPort ListenMulticast(ReactorBase reactor, int port, DatagramProtocol protocol, string @interface, int maxPacketSize, bool listenMultiple)
     {
         if (!OperatingSystem.IsLinux())
         {

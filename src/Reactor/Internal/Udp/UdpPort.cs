@@ -89,8 +89,8 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
     // ---- Listen ---------------------------------------------------------------------------------------------------
 
     /// <summary>Validates the arguments, binds a socket and starts the protocol: the body of <c>ListenUdp</c>.</summary>
-    internal static UdpPort Listen(ReactorBase reactor, int port, DatagramProtocol protocol, string @interface, int maxPacketSize) =>
-        Listen(reactor, port, protocol, @interface, maxPacketSize, reuse: false, static (r, p, s, l, i, m) => new UdpPort(r, p, s, l, i, m));
+    internal static UdpPort Listen(ReactorBase reactor, int port, DatagramProtocol protocol, string @interface, int maxPacketSize, bool reuse = false) =>
+        Listen(reactor, port, protocol, @interface, maxPacketSize, reuse, static (r, p, s, l, i, m) => new UdpPort(r, p, s, l, i, m));
 
     protected static TPort Listen<TPort>(
         ReactorBase reactor,

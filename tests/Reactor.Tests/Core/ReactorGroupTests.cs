@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Sockets;
+using Reactor.Tests.Support;
+
+namespace Reactor.Tests.Core;
+
+/// <summary>Several reactors sharing one UDP port with SO_REUSEPORT.</summary>
+public class ReactorGroupTests
+{
+    [Theory]
+    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    public void Reactors_share_a_port_and_each_serves_its_senders_on_its_own_thread(ReactorBackend backend)
+    {
+        const int Senders = 24;
+        using var group = ReactorGroup.Create(2, new ReactorOptions { Backend = backend });
+        var protocols = new List<ThreadRecordingEcho>();
+        var ports = group.ListenUdp(0, () =>
+        {
+            var protocol = new ThreadRecordingEcho();
+            protocols.Add(protocol);
+            return protocol;
+        }, "127.0.0.1");
+        ports.Should().HaveCount(2);
+        ports.Select(p => p.GetHost()).Distinct().Should().ContainSingle("every reactor listens on the same address");
+
+        var runner = new Thread(group.Run) { IsBackground = true };
+        runner.Start();
+        try
+        {
+            ReactorRunner.WaitUntil(() => group.Reactors.All(r => r.Running)).Should().BeTrue();
+            var clients = Enumerable.Range(0, Senders).Select(_ =>
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 10_000 };
+                socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+                return socket;
+            }).ToList();
+            var buffer = new byte[16];
+            foreach (var client in clients)
+            {
+                client.SendTo("ping"u8, ports[0].GetHost());
+                client.Receive(buffer).Should().Be(4);
+                client.Dispose();
+            }
+        }
+        finally
+        {
+            group.Stop();
+            runner.Join(ReactorRunner.DefaultTimeout).Should().BeTrue();
+        }
+
+        protocols.Sum(p => p.Count).Should().Be(Senders);
+        protocols.Should().AllSatisfy(p => p.Count.Should().BeGreaterThan(0, "the kernel spreads 24 senders over both sockets"));
+        protocols.Select(p => p.ThreadId).Distinct().Should().HaveCount(2, "each reactor runs on its own thread");
+    }
+
+    [Fact]
+    public void Run_twice_at_once_is_refused_and_Stop_on_a_group_that_never_ran_is_harmless()
+    {
+        using var group = ReactorGroup.Create(1);
+        group.Stop();
+        group.Reactors.Should().ContainSingle();
+    }
+
+    private sealed class ThreadRecordingEcho : DatagramProtocol
+    {
+        public int Count;
+        public int ThreadId;
+
+        public override void DatagramReceived(ReadOnlySpan<byte> datagram, IPEndPoint sender)
+        {
+            Count++;
+            ThreadId = Environment.CurrentManagedThreadId;
+            Transport!.Write(datagram, sender);
+        }
+    }
+}
