@@ -2,10 +2,12 @@
 // receivers, joins 224.168.2.9, and prints every datagram.
 //
 //   dotnet run --project samples/MulticastReceiver -- [--group 224.168.2.9] [--port 1600] [--timeout <seconds>]
-//                                                     [--interface <address or name>]
+//                                                     [--interface <address or name>] [--leave-after <seconds>]
 //
 // For each datagram prints "We got data!", "FROM: <host>:<port>" and "DATA: <datagram>". Runs until stopped, or for
-// --timeout seconds. --interface names the interface to join on; by default the kernel chooses.
+// --timeout seconds. --interface names the interface to join on; by default the kernel chooses. --leave-after leaves
+// the group that many seconds after starting (LeaveGroup, scheduled with CallLater) and prints "Left group <group>";
+// the receiver keeps running, so datagrams sent to the group after that no longer arrive.
 using System.Net;
 using System.Text;
 using Reactor;
@@ -13,18 +15,19 @@ using Reactor.Samples;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: MulticastReceiver [--group 224.168.2.9] [--port 1600] [--timeout <seconds>] [--interface <address or name>]",
-    ["--group", "--port", "--timeout", "--interface"]);
+    "usage: MulticastReceiver [--group 224.168.2.9] [--port 1600] [--timeout <seconds>] [--interface <address or name>] [--leave-after <seconds>]",
+    ["--group", "--port", "--timeout", "--interface", "--leave-after"]);
 var group = arguments.Get("--group", "224.168.2.9");
 var port = arguments.GetInt("--port", 1600, 0, 65535);
 var @interface = arguments.Get("--interface", "");
 
 using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true });
+IMulticastTransport receiver;
 try
 {
     // <snippet receiver>
     // listenMultiple: allow several receivers on this host to share the port (SO_REUSEADDR + SO_REUSEPORT).
-    var receiver = reactor.ListenMulticast(port, new Receiver(), group.Contains(':', StringComparison.Ordinal) ? "::" : "", listenMultiple: true);
+    receiver = reactor.ListenMulticast(port, new Receiver(), group.Contains(':', StringComparison.Ordinal) ? "::" : "", listenMultiple: true);
 
     // Tell the kernel that we want to add ourselves to the multicast group.
     _ = receiver.JoinGroup(group, @interface).AddErrback(failure =>
@@ -39,6 +42,23 @@ catch (CannotListenException e)
 {
     Console.Error.WriteLine(e.Message);
     return 1;
+}
+
+if (arguments.Has("--leave-after"))
+{
+    // Tell the kernel that we no longer want the group's datagrams.
+    reactor.CallLater(arguments.GetSeconds("--leave-after", 0), () =>
+        receiver.LeaveGroup(group, @interface).AddCallbacks(
+            _ =>
+            {
+                Console.WriteLine($"Left group {group}");
+                return (object?)null;
+            },
+            failure =>
+            {
+                Console.Error.WriteLine(failure.Exception.Message);
+                return null;
+            }));
 }
 
 if (arguments.Has("--timeout"))
