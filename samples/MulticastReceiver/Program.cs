@@ -22,12 +22,11 @@ var port = arguments.GetInt("--port", 1600, 0, 65535);
 var @interface = arguments.Get("--interface", "");
 
 using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true });
-IMulticastTransport receiver;
 try
 {
     // <snippet receiver>
     // listenMultiple: allow several receivers on this host to share the port (SO_REUSEADDR + SO_REUSEPORT).
-    receiver = reactor.ListenMulticast(port, new Receiver(), group.Contains(':', StringComparison.Ordinal) ? "::" : "", listenMultiple: true);
+    var receiver = reactor.ListenMulticast(port, new Receiver(), group.Contains(':', StringComparison.Ordinal) ? "::" : "", listenMultiple: true);
 
     // Tell the kernel that we want to add ourselves to the multicast group.
     _ = receiver.JoinGroup(group, @interface).AddErrback(failure =>
@@ -37,28 +36,28 @@ try
         return (object?)null;
     });
     // </snippet>
+
+    if (arguments.Has("--leave-after"))
+    {
+        // Tell the kernel that we no longer want the group's datagrams.
+        reactor.CallLater(arguments.GetSeconds("--leave-after", 0), () =>
+            receiver.LeaveGroup(group, @interface).AddCallbacks(
+                _ =>
+                {
+                    Console.WriteLine($"Left group {group}");
+                    return (object?)null;
+                },
+                failure =>
+                {
+                    Console.Error.WriteLine(failure.Exception.Message);
+                    return null;
+                }));
+    }
 }
 catch (CannotListenException e)
 {
     Console.Error.WriteLine(e.Message);
     return 1;
-}
-
-if (arguments.Has("--leave-after"))
-{
-    // Tell the kernel that we no longer want the group's datagrams.
-    reactor.CallLater(arguments.GetSeconds("--leave-after", 0), () =>
-        receiver.LeaveGroup(group, @interface).AddCallbacks(
-            _ =>
-            {
-                Console.WriteLine($"Left group {group}");
-                return (object?)null;
-            },
-            failure =>
-            {
-                Console.Error.WriteLine(failure.Exception.Message);
-                return null;
-            }));
 }
 
 if (arguments.Has("--timeout"))
