@@ -2,10 +2,12 @@
 // receivers, joins 224.168.2.9, and prints every datagram.
 //
 //   dotnet run --project samples/MulticastReceiver -- [--group 224.168.2.9] [--port 1600] [--timeout <seconds>]
-//                                                     [--interface <address or name>]
+//                                                     [--interface <address or name>] [--leave-after <seconds>]
 //
 // For each datagram prints "We got data!", "FROM: <host>:<port>" and "DATA: <datagram>". Runs until stopped, or for
-// --timeout seconds. --interface names the interface to join on; by default the kernel chooses.
+// --timeout seconds. --interface names the interface to join on; by default the kernel chooses. --leave-after leaves
+// the group that many seconds after starting (LeaveGroup, scheduled with CallLater) and prints "Left group <group>";
+// the receiver keeps running, so datagrams sent to the group after that no longer arrive.
 using System.Net;
 using System.Text;
 using Reactor;
@@ -13,8 +15,8 @@ using Reactor.Samples;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: MulticastReceiver [--group 224.168.2.9] [--port 1600] [--timeout <seconds>] [--interface <address or name>]",
-    ["--group", "--port", "--timeout", "--interface"]);
+    "usage: MulticastReceiver [--group 224.168.2.9] [--port 1600] [--timeout <seconds>] [--interface <address or name>] [--leave-after <seconds>]",
+    ["--group", "--port", "--timeout", "--interface", "--leave-after"]);
 var group = arguments.Get("--group", "224.168.2.9");
 var port = arguments.GetInt("--port", 1600, 0, 65535);
 var @interface = arguments.Get("--interface", "");
@@ -34,6 +36,23 @@ try
         return (object?)null;
     });
     // </snippet>
+
+    if (arguments.Has("--leave-after"))
+    {
+        // Tell the kernel that we no longer want the group's datagrams.
+        reactor.CallLater(arguments.GetSeconds("--leave-after", 0), () =>
+            receiver.LeaveGroup(group, @interface).AddCallbacks(
+                _ =>
+                {
+                    Console.WriteLine($"Left group {group}");
+                    return (object?)null;
+                },
+                failure =>
+                {
+                    Console.Error.WriteLine(failure.Exception.Message);
+                    return null;
+                }));
+    }
 }
 catch (CannotListenException e)
 {
