@@ -50,4 +50,17 @@ public sealed class ReactorOptions
 
     /// <summary>SO_SNDBUF for new sockets, in bytes; 0 (the default) keeps the operating system's default.</summary>
     public int SocketSendBufferSize { get; set; }
+
+    /// <summary>
+    /// Epoll backend: send runs of equal-size datagrams to one peer (written while a receive batch is dispatched, e.g.
+    /// an echo's replies) as one UDP GSO message, where the kernel supports it (Linux 4.18+). On by default; the kernel
+    /// splits them back into the same datagrams, so peers see no difference.
+    /// </summary>
+    public bool UdpSegmentationOffload { get; set; } = true;
+
+    /// <summary>
+    /// Epoll backend: let the kernel coalesce a burst of datagrams from one sender into one read (UDP GRO, Linux 5.0+);
+    /// the reactor splits it back into datagrams before <c>DatagramReceived</c>. On by default.
+    /// </summary>
+    public bool UdpReceiveOffload { get; set; } = true;
 }

@@ -40,7 +40,7 @@ public class EchoPathTests
         client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         client.ReceiveBufferSize = 4 << 20;
         client.ReceiveTimeout = 10_000;
-        var server = (UdpPort)reactor.ListenUdp(0, new Echo(), "127.0.0.1");
+        var server = (UdpPort)reactor.ListenUdp(0, new Echo(Burst, reactor), "127.0.0.1");
         if (backend == ReactorBackend.Epoll)
         {
             var socket = (EpollDatagramSocket)typeof(UdpPort).GetProperty("Socket", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(server)!;
@@ -55,7 +55,6 @@ public class EchoPathTests
             client.SendTo(payload, server.GetHost());
         }
 
-        reactor.CallLater(TimeSpan.FromMilliseconds(200), reactor.Stop);
         reactor.RunWithTimeout();
 
         var buffer = new byte[2048];
@@ -74,7 +73,7 @@ public class EchoPathTests
     public void Coalesced_replies_to_several_peers_reach_each_peer(ReactorBackend backend)
     {
         var reactor = Backends.Create(backend);
-        var server = reactor.ListenUdp(0, new Echo(), "127.0.0.1");
+        var server = reactor.ListenUdp(0, new Echo(60, reactor), "127.0.0.1");
         var clients = Enumerable.Range(0, 3).Select(_ =>
         {
             var s = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ReceiveTimeout = 10_000 };
@@ -89,7 +88,6 @@ public class EchoPathTests
             }
         }
 
-        reactor.CallLater(TimeSpan.FromMilliseconds(200), reactor.Stop);
         reactor.RunWithTimeout();
         var buffer = new byte[16];
         foreach (var (client, index) in clients.Select((c, i) => (c, i)))
@@ -154,9 +152,19 @@ public class EchoPathTests
         }
     }
 
-    private sealed class Echo : DatagramProtocol
+    /// <summary>Echoes, and stops the reactor on the next iteration after the expected number of datagrams (coalesced replies are flushed by then).</summary>
+    private sealed class Echo(int expected, IReactor reactor) : DatagramProtocol
     {
-        public override void DatagramReceived(ReadOnlySpan<byte> datagram, IPEndPoint sender) => Transport!.Write(datagram, sender);
+        private int _count;
+
+        public override void DatagramReceived(ReadOnlySpan<byte> datagram, IPEndPoint sender)
+        {
+            Transport!.Write(datagram, sender);
+            if (++_count == expected)
+            {
+                reactor.CallLater(TimeSpan.Zero, reactor.Stop);
+            }
+        }
     }
 
     /// <summary>Echoes, and measures the bytes the reactor thread allocates between two datagram counts.</summary>
@@ -187,6 +195,68 @@ public class EchoPathTests
             if (!Done)
             {
                 Transport!.Write(datagram, sender);
+            }
+        }
+    }
+}
+
+/// <summary>UDP GRO on the epoll backend: a coalesced read is split back into the sender's datagrams before dispatch.</summary>
+public class ReceiveOffloadTests
+{
+    [LinuxTheory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_GSO_burst_arrives_as_the_same_datagrams_with_or_without_GRO(bool receiveOffload)
+    {
+        const int Segment = 100;
+        const int Segments = 40;
+        var reactor = ReactorFactory.Create(new ReactorOptions { Backend = ReactorBackend.Epoll, UdpReceiveOffload = receiveOffload });
+        var received = new List<byte[]>();
+        var protocol = new Collect(received, Segments + 1, reactor);
+        var server = (UdpPort)reactor.ListenUdp(0, protocol, "127.0.0.1");
+
+        using (var sender = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp))
+        {
+            // One send of 40 × 100 bytes, cut by the kernel (GSO) into 40 datagrams of 100 bytes, plus a shorter last one.
+            sender.SetRawSocketOption(17, 103, BitConverter.GetBytes(Segment));
+            var burst = new byte[(Segments * Segment) + 7];
+            for (var i = 0; i < burst.Length; i++)
+            {
+                burst[i] = (byte)(i / Segment);
+            }
+
+            sender.SendTo(burst, server.GetHost());
+        }
+
+        reactor.RunWithTimeout();
+        received.Should().HaveCount(Segments + 1);
+        for (var i = 0; i < Segments; i++)
+        {
+            received[i].Should().HaveCount(Segment).And.OnlyContain(b => b == (byte)i);
+        }
+
+        received[^1].Should().HaveCount(7);
+        var socket = (Reactor.Internal.Epoll.EpollDatagramSocket)typeof(UdpPort)
+            .GetProperty("Socket", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(server)!;
+        socket.ReceiveOffload.Should().Be(receiveOffload);
+        if (receiveOffload)
+        {
+            socket.CoalescedReads.Should().BeGreaterThan(0, "the kernel coalesced the burst into one read");
+        }
+        else
+        {
+            socket.CoalescedReads.Should().Be(0);
+        }
+    }
+
+    private sealed class Collect(List<byte[]> received, int expected, IReactor reactor) : DatagramProtocol
+    {
+        public override void DatagramReceived(ReadOnlySpan<byte> datagram, IPEndPoint sender)
+        {
+            received.Add(datagram.ToArray());
+            if (received.Count == expected)
+            {
+                reactor.Stop();
             }
         }
     }

@@ -22,6 +22,9 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
     /// <summary>The size the byte budget assumes for each datagram of a batch (see <see cref="ReceiveBatches"/>).</summary>
     private const int SmallDatagramAssumption = 2048;
 
+    /// <summary>A GRO read's buffer: the largest coalesced receive the kernel builds.</summary>
+    private const int GroSlotSize = 65536;
+
     private static readonly Func<(nint Address, int Length), IPEndPoint> DecodeSender =
         static name => SockAddr.Decode(new ReadOnlySpan<byte>((void*)name.Address, name.Length));
 
@@ -45,6 +48,10 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
     // Writes made while a receive batch is dispatched are coalesced here and flushed once, with sendmmsg and UDP GSO.
     private SendBatch? _sendBatch;
     private bool _segmentation;
+
+    // UDP GRO: the kernel may coalesce a sender's burst into one read; it is split back into datagrams here.
+    private readonly bool _receiveOffloadWanted;
+    private bool _receiveOffload;
     private bool _batchWaitsForWritable;
     private readonly Action<int> _onBatchedSendFailed;
 
@@ -70,8 +77,16 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
         }
 
         // Probe UDP GSO once (Linux 4.18+); a send the kernel later refuses turns it off (see SendBatch.Flush).
-        _segmentation = Interop.GetSocketOption(_fd, Interop.SOL_UDP, Interop.UDP_SEGMENT, out _) == 0;
+        _segmentation = reactor.Options.UdpSegmentationOffload &&
+            Interop.GetSocketOption(_fd, Interop.SOL_UDP, Interop.UDP_SEGMENT, out _) == 0;
+        _receiveOffloadWanted = reactor.Options.UdpReceiveOffload;
     }
+
+    /// <summary>Whether reads may return GRO-coalesced datagrams (set when reading starts, if the kernel allows it).</summary>
+    internal bool ReceiveOffload => _receiveOffload;
+
+    /// <summary>How many reads carried several coalesced datagrams; for tests and the benchmark.</summary>
+    internal long CoalescedReads { get; private set; }
 
     /// <summary>Whether coalesced sends may use UDP GSO; tests turn it off to compare.</summary>
     internal bool Segmentation
@@ -241,6 +256,12 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
     {
         ArgumentNullException.ThrowIfNull(handler);
         ThrowIfDisposed();
+        if (_receiveOffloadWanted && !_receiveOffload)
+        {
+            // Linux 5.0+; older kernels refuse it and reads stay one datagram each.
+            _receiveOffload = Interop.SetSocketOption(_fd, Interop.SOL_UDP, Interop.UDP_GRO, 1) == 0;
+        }
+
         _handler = handler;
         WatchFor(reading: true, _wantWritable);
     }
@@ -341,10 +362,12 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
             throw new InvalidOperationException("Receive is not re-entrant.");
         }
 
-        if (_batch is null || _batch.BufferSize != _receiveBufferSize)
+        // With GRO a read may hold up to 64 KiB of coalesced datagrams, whatever maxPacketSize is.
+        var slotSize = _receiveOffload ? Math.Max(_receiveBufferSize, GroSlotSize) : _receiveBufferSize;
+        if (_batch is null || _batch.BufferSize != slotSize || _batch.HasControl != _receiveOffload)
         {
             _batch?.Dispose();
-            _batch = new MessageBatch(_receiveBufferSize);
+            _batch = new MessageBatch(slotSize, withControl: _receiveOffload);
         }
 
         _receiving = true;
@@ -407,22 +430,39 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
 
             // The whole batch is handed over even if the sink disposes us meanwhile (the memory outlives Dispose
             // until Receive returns): those datagrams were already taken from the kernel.
+            var largest = (uint)_receiveBufferSize;
             for (var i = 0; i < received; i++)
             {
                 ref var message = ref messages[i];
                 var name = batch.Name(i);
                 var sender = _senders.GetOrAdd(name, ((nint)message.Header.Name, name.Length), DecodeSender);
                 var length = message.Length;
-                if ((message.Header.Flags & Interop.MSG_TRUNC) != 0 || length > (uint)bufferSize)
+                if ((message.Header.Flags & Interop.MSG_TRUNC) != 0)
                 {
                     sink.OnTruncated(sender);
-                    bytes += bufferSize;
+                    bytes += largest;
+                    continue;
                 }
-                else
+
+                var payload = batch.Payload(i, (int)length);
+                var segment = batch.HasControl ? batch.SegmentSize(i) : 0;
+                if (segment <= 0 || length <= (uint)segment)
                 {
-                    sink.OnDatagram(batch.Payload(i, (int)length), sender);
+                    Deliver(sink, payload, sender, largest);
                     bytes += length;
+                    continue;
                 }
+
+                // GRO: equal-size datagrams from one sender, back to back (the last may be shorter).
+                CoalescedReads++;
+                for (var offset = 0; offset < payload.Length; offset += segment)
+                {
+                    Deliver(sink, payload.Slice(offset, Math.Min(segment, payload.Length - offset)), sender, largest);
+                    delivered++;
+                }
+
+                delivered--;
+                bytes += length;
             }
 
             delivered += received;
@@ -446,6 +486,18 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
                 error = SocketError.WouldBlock;
                 return delivered;
             }
+        }
+    }
+
+    private static void Deliver(IDatagramSink sink, ReadOnlySpan<byte> datagram, IPEndPoint sender, uint largest)
+    {
+        if ((uint)datagram.Length > largest)
+        {
+            sink.OnTruncated(sender);
+        }
+        else
+        {
+            sink.OnDatagram(datagram, sender);
         }
     }
 

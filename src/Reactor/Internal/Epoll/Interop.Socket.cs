@@ -29,6 +29,9 @@ internal static unsafe partial class Interop
     /// <summary>UDP generic segmentation offload: one send carries several equal-size datagrams (Linux 4.18+).</summary>
     internal const int UDP_SEGMENT = 103;
 
+    /// <summary>UDP generic receive offload: the kernel may hand over several datagrams from one sender in one read.</summary>
+    internal const int UDP_GRO = 104;
+
     /// <summary>Room for one <c>cmsghdr</c> carrying a <c>u16</c>: <c>CMSG_SPACE(sizeof(uint16_t))</c> on 64-bit Linux.</summary>
     internal const int SegmentControlSpace = 24;
 

@@ -19,23 +19,31 @@ internal sealed unsafe class MessageBatch : IDisposable
     /// <summary>Most messages per batch; the measured gains of batching flatten well before this.</summary>
     internal const int MaxMessages = 64;
 
+    /// <summary>Control bytes per message: room for one <c>UDP_GRO</c> control message (<c>CMSG_SPACE(sizeof(int))</c> = 24).</summary>
+    internal const int ControlSpace = 32;
+
     private byte* _block;
     private byte* _buffers;
+    private readonly byte* _controls;
 
     /// <summary>Room for as many messages of <paramref name="bufferSize"/> bytes as fit in <see cref="MaxBatchBytes"/> (1 to <see cref="MaxMessages"/>).</summary>
-    internal MessageBatch(int bufferSize)
+    /// <param name="bufferSize">Payload bytes per message.</param>
+    /// <param name="withControl">Give each message a control buffer, to learn the segment size of GRO-coalesced reads.</param>
+    internal MessageBatch(int bufferSize, bool withControl = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(bufferSize);
         var count = bufferSize == 0 ? MaxMessages : Math.Clamp(MaxBatchBytes / bufferSize, 1, MaxMessages);
         var headersSize = (nuint)(count * sizeof(Interop.MultiMessageHeader));
         var vectorsSize = (nuint)(count * sizeof(Interop.IoVector));
         var namesSize = (nuint)(count * Interop.SockAddrStorageSize);
-        _block = (byte*)NativeMemory.AlignedAlloc(headersSize + vectorsSize + namesSize + ((nuint)count * (nuint)bufferSize), 64);
+        var controlsSize = withControl ? (nuint)(count * ControlSpace) : 0;
+        _block = (byte*)NativeMemory.AlignedAlloc(headersSize + vectorsSize + namesSize + controlsSize + ((nuint)count * (nuint)bufferSize), 64);
 
         var messages = (Interop.MultiMessageHeader*)_block;
         var vectors = (Interop.IoVector*)(_block + headersSize);
         var names = _block + headersSize + vectorsSize;
-        _buffers = names + namesSize;
+        _controls = withControl ? names + namesSize : null;
+        _buffers = names + namesSize + controlsSize;
         for (var i = 0; i < count; i++)
         {
             vectors[i] = new Interop.IoVector { Base = _buffers + ((nint)i * bufferSize), Length = (nuint)bufferSize };
@@ -54,7 +62,11 @@ internal sealed unsafe class MessageBatch : IDisposable
         Messages = messages;
         Count = count;
         BufferSize = bufferSize;
+        HasControl = withControl;
     }
+
+    /// <summary>Whether messages carry control buffers (GRO is on).</summary>
+    internal bool HasControl { get; }
 
     /// <summary>The <c>mmsghdr</c> array to hand to the kernel.</summary>
     internal Interop.MultiMessageHeader* Messages { get; private set; }
@@ -76,6 +88,11 @@ internal sealed unsafe class MessageBatch : IDisposable
         {
             messages[i].Header.NameLength = Interop.SockAddrStorageSize;
             messages[i].Header.Flags = 0;
+            if (_controls is not null)
+            {
+                messages[i].Header.Control = _controls + (i * ControlSpace);
+                messages[i].Header.ControlLength = ControlSpace;
+            }
         }
     }
 
@@ -84,6 +101,41 @@ internal sealed unsafe class MessageBatch : IDisposable
     {
         ref var header = ref Messages[index].Header;
         return new ReadOnlySpan<byte>(header.Name, (int)Math.Min(header.NameLength, (uint)Interop.SockAddrStorageSize));
+    }
+
+    /// <summary>
+    /// The segment size of message <paramref name="index"/> when the kernel coalesced several datagrams into it
+    /// (a <c>UDP_GRO</c> control message), or 0 for a single datagram.
+    /// </summary>
+    internal int SegmentSize(int index)
+    {
+        ref var header = ref Messages[index].Header;
+        if (header.Control is null)
+        {
+            return 0;
+        }
+
+        // Walk the cmsghdr list: { size_t len; int level; int type; data aligned to 8 }.
+        var control = (byte*)header.Control;
+        var length = (nint)header.ControlLength;
+        nint offset = 0;
+        while (offset + 16 <= length)
+        {
+            var messageLength = (nint)(*(nuint*)(control + offset));
+            if (messageLength < 16)
+            {
+                break;
+            }
+
+            if (*(int*)(control + offset + 8) == Interop.SOL_UDP && *(int*)(control + offset + 12) == Interop.UDP_GRO && messageLength >= 20)
+            {
+                return *(int*)(control + offset + 16);
+            }
+
+            offset += (messageLength + 7) & ~7;
+        }
+
+        return 0;
     }
 
     /// <summary>The first <paramref name="length"/> bytes of message <paramref name="index"/>'s buffer.</summary>
