@@ -66,6 +66,25 @@ public partial class EchoSampleTests
         echo.Stdout.Should().Equal($"Echo starting on {port}");
     }
 
+    [Fact]
+    public void Echo_with_stats_prints_its_steady_state_counters_as_it_stops_and_nothing_else_changes()
+    {
+        using var echo = SampleProcess.StartSample("Echo", "--port", "0", "--interface", "127.0.0.1", "--quiet", "--stats");
+        var port = StartedPort(echo);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        client.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        client.ReceiveTimeout = 10_000;
+        var reply = new byte[16];
+        client.SendTo("stats"u8, new IPEndPoint(IPAddress.Loopback, port));
+        client.Receive(reply).Should().Be(5);
+
+        echo.Terminate();
+        echo.WaitForExit(TimeSpan.FromSeconds(15)).Should().Be(0);
+        echo.Stdout.Should().HaveCount(2);
+        echo.Stdout[0].Should().Be($"Echo starting on {port}");
+        echo.Stdout[1].Should().MatchRegex(@"^datagrams=\d+ allocated_bytes=\d+$");
+    }
+
     [RequiresTwistedFact]
     public void A_Twisted_client_gets_its_datagram_back_from_Echo()
     {

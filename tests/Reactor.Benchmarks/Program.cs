@@ -1,0 +1,36 @@
+// The benchmark harness's entry point: one executable, three commands (README.md).
+using Reactor.Benchmarks.Micro;
+using Reactor.Benchmarks.Runner;
+using Reactor.Benchmarks.Servers;
+
+const string Usage = """
+    usage: Reactor.Benchmarks <command> [options]
+      run [--rounds 3] [--seconds 3] [--warmup 1] [--servers a,b] [--scenarios a,b] [--output FILE] [--no-build]
+          [--no-ceiling] [--server-cpu 0] [--loadgen-cpu 1]
+                    build everything, drive every server in turn (pinned) with the load generator, print the table
+      micro [BenchmarkDotNet options, e.g. --filter *Timer* --job short]
+                    the micro-benchmarks ([MemoryDiagnoser]) of dispatch, the timer heap, Deferreds, the address cache
+      socket-echo [--port 0] [--interface 127.0.0.1] [--stats]
+                    the raw .NET async Socket echo server (the ".NET async Socket" baseline)
+    """;
+
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.WriteLine(Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
+var rest = args[1..];
+switch (args[0])
+{
+    case "run":
+        return RunCommand.Execute(rest);
+    case "micro":
+        return MicroCommand.Execute(rest);
+    case "socket-echo":
+        return await SocketEchoServer.RunAsync(rest).ConfigureAwait(false);
+    default:
+        Console.Error.WriteLine($"error: unknown command '{args[0]}'");
+        Console.Error.WriteLine(Usage);
+        return 2;
+}
