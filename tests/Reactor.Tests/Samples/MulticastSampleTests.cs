@@ -10,7 +10,7 @@ namespace Reactor.Tests.Samples;
 [Collection(SampleCollection.Name)]
 public sealed class MulticastSampleTests : IDisposable
 {
-    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(240);
 
     private static readonly string[] ThreeDatagramsFrom127 = ThreeDatagrams("127.0.0.1");
 
@@ -102,7 +102,7 @@ public sealed class MulticastSampleTests : IDisposable
     public void Two_MulticastReceivers_joined_by_interface_name_and_index_both_get_an_IPv6_groups_datagrams()
     {
         SenderAndTwoReceivers(
-            ["--group", "ff05::1:3"], "v0", "\"$(cat /sys/class/net/v0/ifindex)\"", "v0", "/proc/net/igmp6", "ff050000000000000000000000010003", withVeth: true);
+            ["--group", "ff05::1:3"], "v0", "\"$(ip -o link show v0 | cut -d: -f1)\"", "v0", "/proc/net/igmp6", "ff050000000000000000000000010003", withVeth: true);
 
         _shell.Lines("first.out").Should().Equal(ThreeDatagrams("fd00::1"), _shell.Describe());
         _shell.Lines("second.out").Should().Equal(ThreeDatagrams("fd00::1"), _shell.Describe());

@@ -10,23 +10,25 @@ namespace Reactor.Tests.Support;
 /// </summary>
 public sealed class NamespaceShell : IDisposable
 {
-    /// <summary>Shell helpers every script can use; each wait is bounded (about 30 s).</summary>
+    /// <summary>Shell helpers every script can use; each wait is bounded (about 60 s), and after one gives up the rest do at once.</summary>
     private const string Functions = """
         # wait_for FILE TEXT [N]: until FILE has at least N lines containing TEXT.
         wait_for() {
+          [ -n "${gave_up:-}" ] && return 1
           i=0
           while :; do
             n=$(grep -c -F -- "$2" "$1" 2>/dev/null)
             [ "${n:-0}" -ge "${3:-1}" ] && return 0
-            i=$((i + 1)); [ "$i" -gt 300 ] && { echo "timed out waiting for '$2' in $1" >&2; return 1; }
+            i=$((i + 1)); [ "$i" -gt 600 ] && { gave_up=1; echo "timed out waiting for '$2' in $1" >&2; return 1; }
             sleep 0.1
           done
         }
         # wait_members PROCFILE GROUPHEX N: until the kernel counts N members of the group (/proc/net/igmp or igmp6).
         wait_members() {
+          [ -n "${gave_up:-}" ] && return 1
           i=0
           until awk -v g="$2" -v n="$3" '($1 == g && $2 >= n) || ($3 == g && $4 >= n) { found = 1 } END { exit !found }' "$1"; do
-            i=$((i + 1)); [ "$i" -gt 300 ] && { echo "timed out waiting for $3 members of $2" >&2; cat "$1" >&2; return 1; }
+            i=$((i + 1)); [ "$i" -gt 600 ] && { gave_up=1; echo "timed out waiting for $3 members of $2" >&2; cat "$1" >&2; return 1; }
             sleep 0.1
           done
         }
@@ -108,7 +110,7 @@ public sealed class NamespaceShell : IDisposable
         var root = testBin.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
         var dll = Path.Combine(root, "samples", sample, "bin", configuration, framework, $"{sample}.dll");
         File.Exists(dll).Should().BeTrue($"the {sample} sample must be built at {dll}");
-        return string.Join(' ', new[] { "timeout", "30", "dotnet", dll }.Concat(arguments).Select(Quote));
+        return string.Join(' ', new[] { "timeout", "90", "dotnet", dll }.Concat(arguments).Select(Quote));
     }
 
     /// <summary>Quotes <paramref name="text"/> as one shell word.</summary>
