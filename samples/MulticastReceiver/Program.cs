@@ -22,6 +22,7 @@ var port = arguments.GetInt("--port", 1600, 0, 65535);
 var @interface = arguments.Get("--interface", "");
 
 using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true });
+var exitCode = 0;
 try
 {
     // <snippet receiver>
@@ -32,7 +33,8 @@ try
     _ = receiver.JoinGroup(group, @interface).AddErrback(failure =>
     {
         Console.Error.WriteLine(failure.Exception.Message);
-        reactor.Stop();
+        exitCode = 1;
+        reactor.CallWhenRunning(reactor.Stop);
         return (object?)null;
     });
     // </snippet>
@@ -66,7 +68,7 @@ if (arguments.Has("--timeout"))
 }
 
 reactor.Run();
-return 0;
+return exitCode;
 
 /// <summary>Prints each datagram the way the seed's receiver loop does.</summary>
 internal sealed class Receiver : DatagramProtocol

@@ -14,7 +14,7 @@ var arguments = SampleArguments.Parse(
     args,
     "usage: MulticastSender [--group 224.168.2.9] [--port 1600] [--interval 10] [--count N] [--ttl 255] [--source-port 1501] [--interface <address or name>]",
     ["--group", "--port", "--interval", "--count", "--ttl", "--source-port", "--interface"]);
-var group = IPAddress.Parse(arguments.Get("--group", "224.168.2.9"));
+var group = arguments.GetAddress("--group", "224.168.2.9");
 var port = arguments.GetInt("--port", 1600, 1, 65535);
 var interval = arguments.GetSeconds("--interval", 10);
 var count = arguments.GetInt("--count", 0, 0, int.MaxValue);
@@ -23,6 +23,7 @@ var sourcePort = arguments.GetInt("--source-port", 1501, 0, 65535);
 var @interface = arguments.Get("--interface", "");
 
 using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true });
+var exitCode = 0;
 IMulticastTransport sender;
 try
 {
@@ -63,8 +64,9 @@ reactor.CallWhenRunning(() =>
         failure =>
         {
             Console.Error.WriteLine($"MulticastSender: {failure.Exception.Message}");
+            exitCode = 1;
             reactor.Stop();
             return null;
         }));
 reactor.Run();
-return 0;
+return exitCode;

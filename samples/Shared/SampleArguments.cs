@@ -63,6 +63,17 @@ internal sealed class SampleArguments
         return value;
     }
 
+    public System.Net.IPAddress GetAddress(string name, string defaultValue)
+    {
+        var text = Get(name, defaultValue);
+        if (!System.Net.IPAddress.TryParse(text, out var address))
+        {
+            Fail($"{name} must be an IP address, not '{text}'");
+        }
+
+        return address;
+    }
+
     public TimeSpan GetSeconds(string name, double defaultSeconds)
     {
         if (!_values.TryGetValue(name, out var text) || text is null)
@@ -78,6 +89,7 @@ internal sealed class SampleArguments
         return TimeSpan.FromSeconds(seconds);
     }
 
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private void Fail(string message)
     {
         Console.Error.WriteLine($"error: {message}");
