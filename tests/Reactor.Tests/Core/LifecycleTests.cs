@@ -336,6 +336,14 @@ public class LifecycleTests
         reactor.Running.Should().BeFalse();
     }
 
+}
+
+/// <summary>
+/// Counts the process's file descriptors, so it runs alone: other tests open sockets and processes meanwhile.
+/// </summary>
+[Collection(DescriptorCountingCollection.Name)]
+public class DescriptorLeakTests
+{
     [Theory]
     [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
     public void Run_and_stop_cycles_leave_no_file_descriptor_behind(ReactorBackend backend)
@@ -365,4 +373,11 @@ public class LifecycleTests
 
         OpenDescriptors().Should().BeLessThanOrEqualTo(before + 2, "run/stop and create/dispose must close what the reactor opened");
     }
+}
+
+/// <summary>Tests that count /proc/self/fd must not run alongside others.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public class DescriptorCountingCollection
+{
+    public const string Name = "descriptor counting";
 }

@@ -119,7 +119,7 @@ public sealed class MulticastSampleTests : IDisposable
 
         _shell.Lines("receiver.err").Should().Equal(["Couldn't join multicast group 10.1.2.3 on interface lo: not a multicast address."], _shell.Describe());
         _shell.Lines("receiver.out").Should().BeEmpty();
-        _shell.Lines("exits").Should().Equal(["receiver 0"], _shell.Describe());
+        _shell.Lines("exits").Should().Equal(["receiver 1"], _shell.Describe());
     }
 
     [Theory]
