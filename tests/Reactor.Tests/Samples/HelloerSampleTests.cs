@@ -44,17 +44,10 @@ public class HelloerSampleTests
     public void An_unresolvable_host_prints_one_line_naming_it_on_stderr_and_exits_with_1()
     {
         // Run inside a new, empty network namespace so the failed lookup cannot send anything off this machine.
-        var dll = SampleDll("Helloer");
+        var dll = SampleProcess.SampleDll("Helloer");
         using var helloer = SampleProcess.Start("unshare", ["-rn", "dotnet", dll, "--host", "no-such-host.invalid", "--timeout", "10"]);
         helloer.WaitForExit(TimeSpan.FromSeconds(60)).Should().Be(1);
         helloer.Stderr.Should().ContainSingle().Which.Should().Contain("'no-such-host.invalid'");
         helloer.Stdout.Should().BeEmpty();
-    }
-
-    private static string SampleDll(string sample)
-    {
-        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var root = testBin.Parent!.Parent!.Parent!.Parent!.Parent!.FullName;
-        return Path.Combine(root, "samples", sample, "bin", testBin.Parent.Name, testBin.Name, $"{sample}.dll");
     }
 }

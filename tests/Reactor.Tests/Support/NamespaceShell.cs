@@ -103,13 +103,7 @@ public sealed class NamespaceShell : IDisposable
     /// <summary>A command running a sample built alongside the tests (as <see cref="SampleProcess.StartSample"/> finds it), bounded by <c>timeout</c>.</summary>
     public static string Sample(string sample, params string[] arguments)
     {
-        // tests/Reactor.Tests/bin/<Configuration>/net10.0/ → samples/<sample>/bin/<Configuration>/net10.0/<sample>.dll
-        var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var framework = testBin.Name;
-        var configuration = testBin.Parent!.Name;
-        var root = testBin.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
-        var dll = Path.Combine(root, "samples", sample, "bin", configuration, framework, $"{sample}.dll");
-        File.Exists(dll).Should().BeTrue($"the {sample} sample must be built at {dll}");
+        var dll = SampleProcess.SampleDll(sample);
         return string.Join(' ', new[] { "timeout", "90", "dotnet", dll }.Concat(arguments).Select(Quote));
     }
 

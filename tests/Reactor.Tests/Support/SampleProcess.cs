@@ -73,7 +73,10 @@ public sealed partial class SampleProcess : IDisposable
     }
 
     /// <summary>Runs a sample (by project name) built alongside the tests, with the same configuration.</summary>
-    public static SampleProcess StartSample(string sample, params string[] arguments)
+    public static SampleProcess StartSample(string sample, params string[] arguments) => Start("dotnet", [SampleDll(sample), .. arguments]);
+
+    /// <summary>The built dll of a sample, in the tests' own configuration; fails the test when it is missing.</summary>
+    public static string SampleDll(string sample)
     {
         // tests/Reactor.Tests/bin/<Configuration>/net10.0/ → samples/<sample>/bin/<Configuration>/net10.0/<sample>.dll
         var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
@@ -82,7 +85,7 @@ public sealed partial class SampleProcess : IDisposable
         var root = testBin.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
         var dll = Path.Combine(root, "samples", sample, "bin", configuration, framework, $"{sample}.dll");
         File.Exists(dll).Should().BeTrue($"the {sample} sample must be built at {dll}");
-        return Start("dotnet", [dll, .. arguments]);
+        return dll;
     }
 
     /// <summary>Waits for a stdout line matching <paramref name="predicate"/>; fails the test after <paramref name="timeout"/>.</summary>
