@@ -1,6 +1,6 @@
 // The Echo server from Twisted's UDP howto, in C#: every datagram goes back to its sender unchanged.
 //
-//   dotnet run --project samples/Echo -- [--port 9999] [--interface 0.0.0.0] [--quiet] [--stats]
+//   dotnet run --project samples/Echo -- [--port 9999] [--interface 0.0.0.0] [--quiet] [--stats] [--no-gso]
 //
 // Prints "Echo starting on <port>" once listening (so --port 0 is usable), then
 // "received <repr> from <host>:<port>" per datagram unless --quiet. Ctrl+C or SIGTERM stops it cleanly.
@@ -14,13 +14,14 @@ using Reactor.Samples;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: Echo [--port 9999] [--interface 0.0.0.0] [--quiet] [--stats]",
+    "usage: Echo [--port 9999] [--interface 0.0.0.0] [--quiet] [--stats] [--no-gso]",
     ["--port", "--interface"],
-    ["--quiet", "--stats"]);
+    ["--quiet", "--stats", "--no-gso"]);
 var port = arguments.GetInt("--port", 9999, 0, 65535);
 var @interface = arguments.Get("--interface", "0.0.0.0");
 
-using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true });
+// --no-gso sends every reply as its own datagram, for the benchmark's with/without comparison.
+using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true, UdpSegmentationOffload = !arguments.Has("--no-gso") });
 var stats = arguments.Has("--stats") ? new EchoStats(reactor) : null;
 try
 {

@@ -10,6 +10,10 @@ const string Usage = """
                     build everything, drive every server in turn (pinned) with the load generator, print the table
       micro [BenchmarkDotNet options, e.g. --filter *Timer* --job short]
                     the micro-benchmarks ([MemoryDiagnoser]) of dispatch, the timer heap, Deferreds, the address cache
+      stream [--rounds 3] [--seconds 3] [--size 1024]
+                    one-way bulk stream (C sender with sendmmsg or UDP GSO) into a Reactor sink with UDP GRO on and off
+      sink [--port 0] [--interface 127.0.0.1] [--no-gro]
+                    the Reactor sink the stream benchmark measures
       socket-echo [--port 0] [--interface 127.0.0.1] [--stats]
                     the raw .NET async Socket echo server (the ".NET async Socket" baseline)
     """;
@@ -27,6 +31,10 @@ switch (args[0])
         return RunCommand.Execute(rest);
     case "micro":
         return MicroCommand.Execute(rest);
+    case "stream":
+        return StreamCommand.Execute(rest);
+    case "sink":
+        return SinkServer.Run(rest);
     case "socket-echo":
         return await SocketEchoServer.RunAsync(rest).ConfigureAwait(false);
     default:

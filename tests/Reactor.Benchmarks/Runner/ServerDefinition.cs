@@ -50,6 +50,13 @@ internal sealed record ServerDefinition(
                 new Dictionary<string, string> { ["REACTOR_BACKEND"] = "epoll" },
                 true),
             new(
+                "reactor-epoll-nogso",
+                "Reactor Echo, epoll, GSO off",
+                paths.Dotnet,
+                [.. dotnetEcho, "--no-gso"],
+                new Dictionary<string, string> { ["REACTOR_BACKEND"] = "epoll" },
+                true),
+            new(
                 "reactor-portable",
                 "Reactor Echo, portable",
                 paths.Dotnet,
