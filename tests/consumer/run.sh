@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The consumer test: packs the library, then builds and runs a fresh console project OUTSIDE the solution that takes
 # Reactor as a NuGet package (a PackageReference resolved from a local folder feed, not a project reference),
-# subclasses DatagramProtocol and completes an echo round trip on 127.0.0.1. Ends with "consumer test: PASS" (exit 0)
+# subclasses DatagramProtocol and completes an echo round trip on 127.0.0.1; then builds the README's echo server the
+# same way. Ends with "consumer test: PASS" (exit 0)
 # or "consumer test: FAIL ..." (exit 1).
 #
 #   bash tests/consumer/run.sh            # packs into a temporary feed, removed afterwards
@@ -126,4 +127,16 @@ output="$(cd "$app" && timeout 60 dotnet bin/Release/net10.0/Consumer.dll 2>&1)"
 status=$?
 echo "$output"
 [ "$status" -eq 0 ] || fail "the consumer program exited with $status"
-echo "consumer test: PASS (Reactor $version from a local feed, echo round trip on 127.0.0.1)"
+# The README's echo server (its marked csharp block), built as the Program.cs of another fresh project.
+readme="$work/readme"
+mkdir -p "$readme"
+sed "s/Consumer/Readme/" "$app/Consumer.csproj" >"$readme/Readme.csproj"
+awk '/builds this block against the packed package/ { marked = 1; next }
+     marked && /^```csharp/ { inside = 1; next }
+     inside && /^```/ { exit }
+     inside { print }' "$root/README.md" >"$readme/Program.cs"
+[ -s "$readme/Program.cs" ] || fail "no marked csharp block in README.md"
+(cd "$readme" && dotnet build --nologo -v:q -c Release) || fail "the README's echo server does not build against the package"
+echo "README echo server: builds ($(wc -l <"$readme/Program.cs") lines)"
+
+echo "consumer test: PASS (Reactor $version from a local feed, echo round trip on 127.0.0.1, README example builds)"
