@@ -350,7 +350,7 @@ internal abstract partial class ReactorBase : IReactor
         VerifyAccess();
         if (!_events.TryGetValue(eventType, out var systemEvent))
         {
-            systemEvent = new ThreePhaseEvent(this, eventType);
+            systemEvent = new ThreePhaseEvent(Logger, eventType);
             _events.Add(eventType, systemEvent);
         }
 
