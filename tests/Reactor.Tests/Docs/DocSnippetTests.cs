@@ -9,7 +9,7 @@ namespace Reactor.Tests.Docs;
 /// </summary>
 public partial class DocSnippetTests
 {
-    private static readonly string RepositoryRoot = FindRepositoryRoot();
+    internal static readonly string RepositoryRoot = FindRepositoryRoot();
 
     public static TheoryData<string, string, string> Snippets
     {
