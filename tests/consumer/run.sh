@@ -30,7 +30,11 @@ nupkg="$(ls "$feed"/Reactor.[0-9]*.nupkg 2>/dev/null | grep -v '\.snupkg$' | sor
 version="$(basename "$nupkg" .nupkg)"
 version="${version#Reactor.}"
 [ -f "$feed/Reactor.$version.snupkg" ] || fail "no symbols package Reactor.$version.snupkg"
-echo "== package Reactor $version"
+for package in Reactor.Hosting; do
+  [ -f "$feed/$package.$version.nupkg" ] && [ -f "$feed/$package.$version.snupkg" ] \
+    || fail "no $package.$version.nupkg and .snupkg: every package under src/ is packed with the same version"
+done
+echo "== packages Reactor and Reactor.Hosting $version"
 
 # A project of its own: no Directory.Build.props, Directory.Packages.props or NuGet settings from the repository or
 # above, and a packages folder of its own, so the package is really restored from the feed (never from a cache of

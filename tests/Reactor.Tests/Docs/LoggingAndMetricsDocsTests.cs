@@ -78,7 +78,7 @@ public partial class LoggingAndMetricsDocsTests
     /// <summary>The [LoggerMessage] definitions compiled into the library (and its companion packages).</summary>
     private static List<LoggerMessageAttribute> DefinedLogMessages()
     {
-        var assemblies = new[] { typeof(IReactor).Assembly };
+        var assemblies = new[] { typeof(IReactor).Assembly, typeof(Reactor.Hosting.Internal.HostingLog).Assembly };
         var messages = new List<LoggerMessageAttribute>();
         foreach (var assembly in assemblies)
         {
