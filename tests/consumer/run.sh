@@ -131,11 +131,12 @@ output="$(cd "$app" && timeout 60 dotnet bin/Release/net10.0/Consumer.dll 2>&1)"
 status=$?
 echo "$output"
 [ "$status" -eq 0 ] || fail "the consumer program exited with $status"
-# The README's echo server (its marked csharp block), built as the Program.cs of another fresh project.
+# The README's echo server (its csharp block marked as samples/GettingStarted), built as the Program.cs of another fresh
+# project: the program a user copies compiles against the package as published.
 readme="$work/readme"
 mkdir -p "$readme"
 sed "s/Consumer/Readme/" "$app/Consumer.csproj" >"$readme/Readme.csproj"
-awk '/builds this block against the packed package/ { marked = 1; next }
+awk '/<!-- snippet: samples\/GettingStarted\/Program.cs -->/ { marked = 1; next }
      marked && /^```csharp/ { inside = 1; next }
      inside && /^```/ { exit }
      inside { print }' "$root/README.md" >"$readme/Program.cs"
