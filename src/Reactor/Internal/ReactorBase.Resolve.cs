@@ -109,7 +109,7 @@ internal abstract partial class ReactorBase
         return lookup.Result;
     }
 
-    private static TimeSpan LookupLimit(IReadOnlyList<TimeSpan>? timeouts)
+    internal static TimeSpan LookupLimit(IReadOnlyList<TimeSpan>? timeouts)
     {
         if (timeouts is null || timeouts.Count == 0)
         {
@@ -126,7 +126,7 @@ internal abstract partial class ReactorBase
         return total;
     }
 
-    private static IPAddress? PickAddress(IReadOnlyList<IPAddress> addresses, AddressPreference preference) => preference switch
+    internal static IPAddress? PickAddress(IReadOnlyList<IPAddress> addresses, AddressPreference preference) => preference switch
     {
         AddressPreference.IPv4First => First(addresses, AddressFamily.InterNetwork) ?? First(addresses, AddressFamily.InterNetworkV6),
         AddressPreference.IPv6First => First(addresses, AddressFamily.InterNetworkV6) ?? First(addresses, AddressFamily.InterNetwork),

@@ -44,7 +44,7 @@ internal abstract partial class ReactorBase : IReactor
         _timeProvider = options.TimeProvider;
         _epoch = _timeProvider.GetTimestamp();
         _ownerThreadId = Environment.CurrentManagedThreadId;
-        _timers = new TimerQueue(NowTicks, VerifyAccess);
+        _timers = new TimerQueue(NowTicks, VerifyAccess, instrumented: true);
         _threadCalls = new ThreadCallQueue();
         _workers = new WorkerPool(options.MaxWorkerThreads, Logger);
         _synchronizationContext = new ReactorSynchronizationContext(this);
@@ -99,6 +99,7 @@ internal abstract partial class ReactorBase : IReactor
             FireSystemEvent(SystemEvents.Startup);
             while (_started)
             {
+                ReactorMetrics.LoopIterations.Add(1);
                 RunUntilCurrent();
                 if (!_started)
                 {
@@ -171,6 +172,7 @@ internal abstract partial class ReactorBase : IReactor
     {
         VerifyAccess();
         ArgumentOutOfRangeException.ThrowIfLessThan(maxWait, TimeSpan.Zero);
+        ReactorMetrics.LoopIterations.Add(1);
         RunUntilCurrent();
         var timeout = ComputeTimeout();
         var limit = ToMilliseconds(maxWait.Ticks);
@@ -248,10 +250,24 @@ internal abstract partial class ReactorBase : IReactor
     }
 
     /// <summary>Registers something for the reactor to close at shutdown.</summary>
-    internal void TrackOpen(IShutdownParticipant resource) => _openResources.Add(resource);
+    internal void TrackOpen(IShutdownParticipant resource)
+    {
+        _openResources.Add(resource);
+        if (resource is UdpPort port)
+        {
+            ReactorMetrics.PortOpened(port);
+        }
+    }
 
     /// <summary>Forgets a resource that closed by itself.</summary>
-    internal void TrackClosed(IShutdownParticipant resource) => _openResources.Remove(resource);
+    internal void TrackClosed(IShutdownParticipant resource)
+    {
+        _openResources.Remove(resource);
+        if (resource is UdpPort port)
+        {
+            ReactorMetrics.PortClosed(port);
+        }
+    }
 
     /// <summary>Logs an exception thrown by user code that the loop survives.</summary>
     internal void LogCallbackError(string where, Exception exception) => ReactorLog.IoHandlerFailed(Logger, where, exception);
@@ -356,7 +372,7 @@ internal abstract partial class ReactorBase : IReactor
         VerifyAccess();
         if (!_events.TryGetValue(eventType, out var systemEvent))
         {
-            systemEvent = new ThreePhaseEvent(this, eventType);
+            systemEvent = new ThreePhaseEvent(Logger, eventType);
             _events.Add(eventType, systemEvent);
         }
 
@@ -390,6 +406,14 @@ internal abstract partial class ReactorBase : IReactor
         }
 
         _resourcesReleased = true;
+        foreach (var resource in _openResources)
+        {
+            if (resource is UdpPort port)
+            {
+                ReactorMetrics.PortClosed(port); // never ran: its ports were not closed by shutdown
+            }
+        }
+
         var dropped = _threadCalls.Close();
         for (var i = 0; i < dropped; i++)
         {

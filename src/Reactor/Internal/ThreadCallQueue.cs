@@ -41,9 +41,11 @@ internal sealed class ThreadCallQueue
         }
 
         var count = batch.Count;
+        var timed = ReactorMetrics.CallbackDuration.Enabled;
         for (var i = 0; i < count; i++)
         {
             var item = batch[i];
+            var start = timed ? System.Diagnostics.Stopwatch.GetTimestamp() : 0;
             try
             {
                 if (item.Action is not null)
@@ -58,6 +60,11 @@ internal sealed class ThreadCallQueue
             catch (Exception e)
             {
                 onError(e);
+            }
+
+            if (timed)
+            {
+                ReactorMetrics.RecordCallbackDuration(start, ReactorMetrics.ThreadCallKind);
             }
         }
 

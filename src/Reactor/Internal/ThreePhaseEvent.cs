@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+
 namespace Reactor.Internal;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace Reactor.Internal;
 /// </summary>
 internal sealed class ThreePhaseEvent
 {
-    private readonly ReactorBase _reactor;
+    private readonly ILogger _logger;
     private readonly string _eventType;
     private readonly List<Trigger> _before = [];
     private readonly List<Trigger> _during = [];
@@ -15,9 +17,9 @@ internal sealed class ThreePhaseEvent
     private readonly List<Trigger> _finishedBefore = [];
     private bool _inBeforePhase;
 
-    internal ThreePhaseEvent(ReactorBase reactor, string eventType)
+    internal ThreePhaseEvent(ILogger logger, string eventType)
     {
-        _reactor = reactor;
+        _logger = logger;
         _eventType = eventType;
     }
 
@@ -41,7 +43,7 @@ internal sealed class ThreePhaseEvent
         // Twisted only warns when a "before" trigger that already ran is removed while its event is still firing.
         if (_inBeforePhase && id.Phase == SystemEventPhase.Before && _finishedBefore.Exists(t => ReferenceEquals(t.Id, id)))
         {
-            ReactorLog.RemovingFiredTrigger(_reactor.Logger, id);
+            ReactorLog.RemovingFiredTrigger(_logger, id);
             return;
         }
 
@@ -90,7 +92,7 @@ internal sealed class ThreePhaseEvent
                 },
                 failure =>
                 {
-                    ReactorLog.BeforeTriggerDeferredFailed(_reactor.Logger, _eventType, failure.Exception);
+                    ReactorLog.BeforeTriggerDeferredFailed(_logger, _eventType, failure.Exception);
                     OneDone();
                     return null;
                 });
@@ -131,7 +133,7 @@ internal sealed class ThreePhaseEvent
         }
         catch (Exception e)
         {
-            ReactorLog.SystemEventTriggerFailed(_reactor.Logger, trigger.Id.Phase, _eventType, e);
+            ReactorLog.SystemEventTriggerFailed(_logger, trigger.Id.Phase, _eventType, e);
             return null;
         }
     }

@@ -9,14 +9,14 @@ namespace Reactor.Tests.Docs;
 /// </summary>
 public partial class DocSnippetTests
 {
-    private static readonly string RepositoryRoot = FindRepositoryRoot();
+    internal static readonly string RepositoryRoot = FindRepositoryRoot();
 
     public static TheoryData<string, string, string> Snippets
     {
         get
         {
             var data = new TheoryData<string, string, string>();
-            foreach (var page in Directory.GetFiles(Path.Combine(RepositoryRoot, "docs"), "*.md"))
+            foreach (var page in Directory.GetFiles(Path.Combine(RepositoryRoot, "docs"), "*.md").Append(Path.Combine(RepositoryRoot, "README.md")))
             {
                 foreach (Match match in SnippetPattern().Matches(File.ReadAllText(page).ReplaceLineEndings("\n")))
                 {
@@ -38,7 +38,7 @@ public partial class DocSnippetTests
         File.Exists(path).Should().BeTrue($"{source} must exist");
         var text = File.ReadAllText(path).ReplaceLineEndings("\n");
         var expected = parts.Length == 1 ? text : Region(text, parts[1]);
-        code.TrimEnd().Should().Be(expected.TrimEnd(), $"the block in docs/{page} must match {source}");
+        code.TrimEnd().Should().Be(expected.TrimEnd(), $"the block in {page} must match {source}");
     }
 
     [Fact]

@@ -76,6 +76,9 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
 
     internal UdpPortCounters Counters { get; } = new();
 
+    /// <summary>How many datagrams wait in the pending-write queue (read by the metrics, from any thread).</summary>
+    internal int PendingWriteCount => _pendingWrites.Count;
+
     internal bool IsClosed => _state == State.Closed;
 
     protected ReactorBase Reactor { get; }

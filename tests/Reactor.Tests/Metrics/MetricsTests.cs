@@ -1,0 +1,189 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using System.Net.Sockets;
+using Reactor.Internal;
+using Reactor.Tests.Support;
+
+namespace Reactor.Tests.Metrics;
+
+/// <summary>Tests that read the process-wide meter run alone, so the counts they see are their own.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsCollection
+{
+    public const string Name = "Metrics";
+}
+
+/// <summary>The <c>Reactor</c> meter, read the way a user's collector reads it: with a <see cref="MeterListener"/>.</summary>
+[Collection(MetricsCollection.Name)]
+public sealed class MetricsTests : IDisposable
+{
+    private static readonly IPEndPoint Peer = new(IPAddress.Loopback, 5555);
+
+    private readonly MeterListener _listener = new();
+    private readonly Dictionary<string, Instrument> _instruments = [];
+    private readonly Dictionary<string, long> _longs = [];
+    private readonly List<(string Name, double Value, string? Kind)> _doubles = [];
+    private readonly IReactor _reactor = ReactorFactory.Create(new ReactorOptions { MaxPendingWrites = 2 });
+    private readonly List<FakeDatagramSocket> _sockets = [];
+
+    public MetricsTests()
+    {
+        _ = ReactorMetrics.LoopIterations; // the instruments exist once the library has been used
+        _listener.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == "Reactor")
+            {
+                _instruments[instrument.Name] = instrument;
+                listener.EnableMeasurementEvents(instrument);
+            }
+        };
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var key = instrument.Name + Tag(tags, "reason");
+            lock (_longs)
+            {
+                // Observable counters report totals; the loop counter reports increments.
+                _longs[key] = instrument is ObservableInstrument<long> ? value : _longs.GetValueOrDefault(key) + value;
+            }
+        });
+        _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+        {
+            lock (_doubles)
+            {
+                _doubles.Add((instrument.Name, value, Tag(tags, "reactor.callback.kind")));
+            }
+        });
+        _listener.Start();
+        _reactor.Internal().DatagramSocketFactory = family =>
+        {
+            var socket = new FakeDatagramSocket(family);
+            _sockets.Add(socket);
+            return socket;
+        };
+    }
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _reactor.Dispose();
+    }
+
+    [Fact]
+    public void The_meter_is_named_Reactor_and_every_instrument_has_its_OpenTelemetry_name_and_unit()
+    {
+        _instruments.ToDictionary(i => i.Key, i => i.Value.Unit).Should().BeEquivalentTo(new Dictionary<string, string>
+        {
+            ["reactor.udp.datagrams.received"] = "{datagram}",
+            ["reactor.udp.datagrams.sent"] = "{datagram}",
+            ["reactor.udp.bytes.received"] = "By",
+            ["reactor.udp.bytes.sent"] = "By",
+            ["reactor.udp.datagrams.dropped"] = "{datagram}",
+            ["reactor.udp.pending_writes"] = "{datagram}",
+            ["reactor.loop.iterations"] = "{iteration}",
+            ["reactor.callback.duration"] = "s",
+            ["reactor.timer.lateness"] = "s",
+        });
+        _instruments.Values.Should().OnlyContain(i => !string.IsNullOrEmpty(i.Description));
+    }
+
+    [Fact]
+    public void Datagrams_and_bytes_received_and_sent_are_counted_and_survive_the_port_closing()
+    {
+        var before = Collect();
+        var port = _reactor.ListenUdp(0, new EchoProtocol());
+        _sockets[^1].Enqueue("hello"u8.ToArray(), Peer);
+        _sockets[^1].Enqueue("hi"u8.ToArray(), Peer);
+        _sockets[^1].RaiseReadable();
+
+        var after = Collect();
+        Delta(before, after, "reactor.udp.datagrams.received").Should().Be(2);
+        Delta(before, after, "reactor.udp.bytes.received").Should().Be(7);
+        Delta(before, after, "reactor.udp.datagrams.sent").Should().Be(2);
+        Delta(before, after, "reactor.udp.bytes.sent").Should().Be(7);
+
+        port.StopListening();
+        _reactor.Iterate(TimeSpan.Zero);
+        _reactor.Iterate(TimeSpan.Zero);
+        var closed = Collect();
+        Delta(before, closed, "reactor.udp.datagrams.received").Should().Be(2, "a counter never goes backwards");
+        Delta(before, closed, "reactor.udp.bytes.sent").Should().Be(7);
+    }
+
+    [Fact]
+    public void Drops_are_counted_by_reason()
+    {
+        var before = Collect();
+        var port = _reactor.ListenUdp(0, new EchoProtocol(), maxPacketSize: 4);
+        var socket = _sockets[^1];
+        socket.EnqueueTruncated(Peer);
+        socket.RaiseReadable();
+
+        socket.NextSendResults(SocketError.NetworkUnreachable);
+        port.Write("x"u8, Peer);
+
+        socket.NextSendResults(SocketError.WouldBlock);
+        for (var i = 0; i < 4; i++)
+        {
+            port.Write("q"u8, Peer); // the first is refused and queued, one more fits, two are dropped
+        }
+
+        var after = Collect();
+        Delta(before, after, "reactor.udp.datagrams.dropped/truncated").Should().Be(1);
+        Delta(before, after, "reactor.udp.datagrams.dropped/send_error").Should().Be(1);
+        Delta(before, after, "reactor.udp.datagrams.dropped/queue_full").Should().Be(2);
+        after["reactor.udp.pending_writes"].Should().Be(2);
+
+        socket.RaiseWritable();
+        Collect()["reactor.udp.pending_writes"].Should().Be(0, "the queue has drained");
+    }
+
+    [Fact]
+    public void Loop_iterations_callback_durations_and_timer_lateness_are_recorded()
+    {
+        var before = Collect();
+        _reactor.CallLater(TimeSpan.Zero, () => { });
+        _reactor.CallFromThread(() => { });
+        _reactor.Iterate(TimeSpan.Zero);
+        _reactor.Iterate(TimeSpan.Zero);
+
+        var after = Collect();
+        Delta(before, after, "reactor.loop.iterations").Should().BeGreaterThanOrEqualTo(2);
+        lock (_doubles)
+        {
+            _doubles.Should().Contain(d => d.Name == "reactor.callback.duration" && d.Kind == "timer");
+            _doubles.Should().Contain(d => d.Name == "reactor.callback.duration" && d.Kind == "call_from_thread");
+            _doubles.Should().Contain(d => d.Name == "reactor.timer.lateness");
+            _doubles.Should().OnlyContain(d => d.Value >= 0);
+        }
+    }
+
+    private static string Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string name)
+    {
+        foreach (var tag in tags)
+        {
+            if (tag.Key == name)
+            {
+                return name == "reason" ? "/" + tag.Value : (string)tag.Value!;
+            }
+        }
+
+        return name == "reason" ? "" : null!;
+    }
+
+    private static long Delta(Dictionary<string, long> before, Dictionary<string, long> after, string name) =>
+        after.GetValueOrDefault(name) - before.GetValueOrDefault(name);
+
+    private Dictionary<string, long> Collect()
+    {
+        _listener.RecordObservableInstruments();
+        lock (_longs)
+        {
+            return new Dictionary<string, long>(_longs);
+        }
+    }
+
+    private sealed class EchoProtocol : DatagramProtocol
+    {
+        public override void DatagramReceived(ReadOnlySpan<byte> datagram, IPEndPoint sender) => Transport!.Write(datagram, sender);
+    }
+}
