@@ -16,7 +16,7 @@ public partial class DocSnippetTests
         get
         {
             var data = new TheoryData<string, string, string>();
-            foreach (var page in Directory.GetFiles(Path.Combine(RepositoryRoot, "docs"), "*.md").Append(Path.Combine(RepositoryRoot, "README.md")))
+            foreach (var page in Pages())
             {
                 foreach (Match match in SnippetPattern().Matches(File.ReadAllText(page).ReplaceLineEndings("\n")))
                 {
@@ -47,6 +47,37 @@ public partial class DocSnippetTests
         Snippets.Should().NotBeEmpty();
     }
 
+    [Fact]
+    public void Every_CSharp_block_in_the_docs_is_a_checked_snippet()
+    {
+        var unmarked = new List<string>();
+        foreach (var page in Pages())
+        {
+            var lines = File.ReadAllText(page).ReplaceLineEndings("\n").Split('\n');
+            for (int i = 0; i < lines.Length; i++)
+            {
+                if (!CSharpFence().IsMatch(lines[i]))
+                {
+                    continue;
+                }
+
+                // The snippet pattern reads only an unindented ```csharp right under its marker.
+                var marked = i > 0 && MarkerLine().IsMatch(lines[i - 1]);
+                if (!marked || lines[i] != "```csharp")
+                {
+                    unmarked.Add($"{Path.GetRelativePath(RepositoryRoot, page)}:{i + 1}: {lines[i].Trim()}");
+                }
+            }
+        }
+
+        unmarked.Should().BeEmpty(
+            "every C# block must be a ```csharp block right under a <!-- snippet: path#name --> marker, so the build compiles it " +
+            "(put the code in a // <snippet name> region of a compiled file, e.g. under tests/Reactor.Tests/Docs/)");
+    }
+
+    private static IEnumerable<string> Pages() =>
+        Directory.GetFiles(Path.Combine(RepositoryRoot, "docs"), "*.md").Append(Path.Combine(RepositoryRoot, "README.md"));
+
     private static string Region(string text, string name)
     {
         var start = text.IndexOf($"// <snippet {name}>\n", StringComparison.Ordinal);
@@ -72,4 +103,11 @@ public partial class DocSnippetTests
 
     [GeneratedRegex(@"<!-- snippet: (?<source>[^ ]+) -->\n```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex SnippetPattern();
+
+    /// <summary>An opening fence of a C# block, however it is spelled or indented.</summary>
+    [GeneratedRegex(@"^\s*```\s*(csharp|cs|c#)\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex CSharpFence();
+
+    [GeneratedRegex(@"^<!-- snippet: [^ ]+ -->$")]
+    private static partial Regex MarkerLine();
 }
