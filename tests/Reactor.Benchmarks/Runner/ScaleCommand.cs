@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Reactor.Benchmarks.Runner;
+
+/// <summary>
+/// Multi-core scaling: the echo load (64-byte datagrams, 16 sockets so SO_REUSEPORT can spread senders) against a
+/// <see cref="ReactorGroup"/> of 1 reactor on CPU 0 and of 2 reactors on CPUs 0 and 1. On a 2-core machine the load
+/// generator shares the CPUs with the second reactor, so the figure shows how the load spreads more than the ceiling.
+/// </summary>
+internal static partial class ScaleCommand
+{
+    public static int Execute(string[] args)
+    {
+        var rounds = 3;
+        var seconds = 3.0;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--rounds" when i + 1 < args.Length:
+                    rounds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                case "--seconds" when i + 1 < args.Length:
+                    seconds = double.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    Console.Error.WriteLine("usage: scale [--rounds 3] [--seconds 3]");
+                    return 2;
+            }
+        }
+
+        var root = ToolPaths.FindRepositoryRoot(AppContext.BaseDirectory) ?? ToolPaths.FindRepositoryRoot(Environment.CurrentDirectory);
+        if (root is null)
+        {
+            Console.Error.WriteLine("error: cannot find the repository (Reactor.sln)");
+            return 1;
+        }
+
+        var native = Directory.CreateTempSubdirectory("reactor-scale-").FullName;
+        try
+        {
+            var loadgen = Path.Combine(native, "loadgen");
+            var (exitCode, _, stderr) = ExternalCommand.Run(
+                "gcc", ["-O2", "-Wall", "-o", loadgen, Path.Combine(root, "tests", "Reactor.Benchmarks", "c", "loadgen.c")], TimeSpan.FromMinutes(2));
+            if (exitCode != 0)
+            {
+                Console.Error.WriteLine($"error: gcc failed for loadgen.c: {stderr}");
+                return 1;
+            }
+
+            var dotnet = ToolPaths.FindDotnet();
+            var self = typeof(ScaleCommand).Assembly.Location;
+            var table = new StringBuilder("| reactors | CPUs (server) | datagrams/s (median) | min–max | share per reactor (last round) | × 1 reactor |\n|---:|---|---:|---:|---|---:|\n");
+            double? single = null;
+            foreach (var (reactors, cpus) in new[] { (1, "0"), (2, "0,1") })
+            {
+                var rates = new List<double>();
+                var shares = "";
+                for (var round = 0; round < rounds; round++)
+                {
+                    var start = new ProcessStartInfo("taskset") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+                    foreach (var argument in new[] { "-c", cpus, dotnet, self, "group-echo", "--reactors", reactors.ToString(CultureInfo.InvariantCulture) })
+                    {
+                        start.ArgumentList.Add(argument);
+                    }
+
+                    using var server = Process.Start(start)!;
+                    var ready = server.StandardOutput.ReadLine() ?? "";
+                    var port = ReadyLine().Match(ready).Groups[1].Value;
+                    var (code, stdout, error) = ExternalCommand.Run(
+                        "taskset",
+                        ["-c", "1", loadgen, "--port", port, "--size", "64", "--window", "64", "--sockets", "16", "--warmup", "1", "--seconds", seconds.ToString(CultureInfo.InvariantCulture)],
+                        TimeSpan.FromSeconds(seconds + 30));
+                    Posix.Terminate(server.Id);
+                    if (!server.WaitForExit(15_000))
+                    {
+                        server.Kill();
+                    }
+
+                    shares = ShareLine().Match(server.StandardOutput.ReadToEnd()).Groups[1].Value;
+                    var rate = RateField().Match(stdout);
+                    if (code != 0 || !rate.Success)
+                    {
+                        Console.Error.WriteLine($"round {round + 1} with {reactors} reactor(s) failed: {error}");
+                        continue;
+                    }
+
+                    rates.Add(double.Parse(rate.Groups[1].Value, CultureInfo.InvariantCulture));
+                    Console.WriteLine($"round {round + 1}: {reactors} reactor(s) on CPU {cpus}: {rates[^1]:N0}/s (per reactor: {shares})");
+                }
+
+                var median = rates.Count == 0 ? 0 : rates.Order().ElementAt(rates.Count / 2);
+                single ??= median;
+                table.Append(CultureInfo.InvariantCulture,
+                    $"| {reactors} | {cpus} | {median:N0} | {(rates.Count == 0 ? "–" : $"{rates.Min():N0}–{rates.Max():N0}")} | {shares} | {median / single.Value:0.00} |\n");
+            }
+
+            Console.WriteLine();
+            Console.WriteLine($"echo 64 B, W=64 over 16 sockets, load generator on CPU 1; load average after: {MachineInfo.LoadAverage()}");
+            Console.WriteLine(table);
+            var output = Path.Combine(root, "artifacts", "benchmarks", "scale.md");
+            Directory.CreateDirectory(Path.GetDirectoryName(output)!);
+            File.WriteAllText(output, table.ToString());
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(native, recursive: true);
+        }
+    }
+
+    [GeneratedRegex(@"^Echo starting on (\d+)$")]
+    private static partial Regex ReadyLine();
+
+    [GeneratedRegex(@"per-reactor datagrams: ([\d,]+)")]
+    private static partial Regex ShareLine();
+
+    [GeneratedRegex(@"rate=([\d.]+)")]
+    private static partial Regex RateField();
+}
