@@ -80,6 +80,12 @@ internal sealed unsafe class SendBatch : IDisposable
     /// <returns>0 when everything was handed to the kernel, or EAGAIN when the rest must wait for writability.</returns>
     internal int Flush(int fd, ref bool segmentation, Action<int> onFailed)
     {
+        if (_count == 1 && SendSingle(fd, onFailed, out var waitForWritable))
+        {
+            // One datagram (ping-pong): a plain send(to) is a little cheaper than sendmmsg (libuv #4366).
+            return waitForWritable ? Errno.EAGAIN : 0;
+        }
+
         while (_count > 0)
         {
             var messages = BuildMessages(segmentation);
@@ -131,6 +137,37 @@ internal sealed unsafe class SendBatch : IDisposable
     }
 
     public void Dispose() => NativeMemory.AlignedFree(_block);
+
+    /// <summary>Sends the only datagram held; <c>false</c> when interrupted (the caller retries with sendmmsg).</summary>
+    private bool SendSingle(int fd, Action<int> onFailed, out bool waitForWritable)
+    {
+        waitForWritable = false;
+        var index = _first;
+        var data = _arena + _offsets[index];
+        var length = (nuint)_lengths[index];
+        var sent = _nameLengths[index] == 0
+            ? Interop.send(fd, data, length, 0)
+            : Interop.sendto(fd, data, length, 0, _names + (index * NameSize), (uint)_nameLengths[index]);
+        if (sent < 0)
+        {
+            var errno = Interop.LastError;
+            if (errno == Errno.EINTR)
+            {
+                return false;
+            }
+
+            if (errno == Errno.EAGAIN)
+            {
+                waitForWritable = true;
+                return true;
+            }
+
+            onFailed(errno);
+        }
+
+        Consume(1);
+        return true;
+    }
 
     /// <summary>Fills the mmsghdr array from the held datagrams; <c>_covered[m]</c> is how many datagrams message m carries.</summary>
     private int BuildMessages(bool segmentation)
