@@ -30,7 +30,7 @@ sealed class HostsTableResolver(IReadOnlyDictionary<string, IPAddress> hosts) : 
 [Collection(DocExamplesCollection.Name)]
 public class ResolveGuideExamples
 {
-    private static readonly IPAddress Printer = IPAddress.Parse("192.168.1.20");
+    private static readonly IPAddress Printer = IPAddress.Parse("198.51.100.20");
 
     [Fact]
     public void The_first_example_resolves_localhost_and_stops()
@@ -105,7 +105,7 @@ public class ResolveGuideExamples
     }
 
     [Theory]
-    [InlineData("found", "192.168.1.20")]
+    [InlineData("found", "198.51.100.20")]
     [InlineData("not found", "DNS lookup failed: printer.lan.")]
     [InlineData("resolver fails", "DNS lookup failed: printer.lan.")]
     [InlineData("no answer in 60 seconds", "printer.lan took too long")]
@@ -214,7 +214,7 @@ public class ResolveGuideExamples
         reactor.CallWhenRunning(() =>
         {
             // <snippet install-resolver>
-            var resolver = new HostsTableResolver(new Dictionary<string, IPAddress> { ["printer.lan"] = IPAddress.Parse("192.168.1.20") });
+            var resolver = new HostsTableResolver(new Dictionary<string, IPAddress> { ["printer.lan"] = IPAddress.Parse("198.51.100.20") });
             resolver.Fallback = reactor.InstallResolver(resolver); // the operating system's resolver answers the rest
             // </snippet>
             installed = resolver;
