@@ -20,6 +20,11 @@ public class LoggingAndMetricsExamples
     public void A_MeterListener_reads_the_Reactor_meter()
     {
         var names = new List<string>();
+
+        // The meter and its instruments come into being with the first reactor: make sure one exists, with a port.
+        using var reactor = ReactorFactory.Create();
+        reactor.ListenUdp(0, new DatagramProtocol(), "127.0.0.1");
+
         // <snippet meter-listener>
         using var listener = new MeterListener();
         listener.InstrumentPublished = (instrument, l) =>
