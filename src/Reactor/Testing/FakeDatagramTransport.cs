@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Reactor.Internal;
+using Reactor.Internal.Udp;
 
 namespace Reactor.Testing;
 
@@ -96,7 +97,7 @@ public sealed class FakeDatagramTransport : IMulticastTransport
 
     private bool IsIPv6 => _host.AddressFamily == AddressFamily.InterNetworkV6;
 
-    private int MaxDatagram => IsIPv6 ? 65_527 : 65_507;
+    private int MaxDatagram => UdpWriteRules.MaxDatagram(_host.AddressFamily);
 
     /// <summary>
     /// Connects <paramref name="protocol"/> to this transport, as listening does: sets its
@@ -214,21 +215,8 @@ public sealed class FakeDatagramTransport : IMulticastTransport
     /// <inheritdoc/>
     public void Write(ReadOnlySpan<byte> datagram, string host, int port)
     {
-        ArgumentNullException.ThrowIfNull(host);
         VerifyOpen();
-        ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
-        IPAddress address;
-        if (host == "<broadcast>")
-        {
-            address = IPAddress.Broadcast;
-        }
-        else if (!IPLiteral.TryParse(host, out address!))
-        {
-            throw new InvalidAddressException(host, "write() only accepts IP addresses, not hostnames");
-        }
-
-        Write(datagram, new IPEndPoint(address, port));
+        Write(datagram, UdpWriteRules.ParseDestination(host, port));
     }
 
     /// <inheritdoc/>
@@ -330,7 +318,7 @@ public sealed class FakeDatagramTransport : IMulticastTransport
         ArgumentNullException.ThrowIfNull(group);
         ArgumentNullException.ThrowIfNull(@interface);
         VerifyOpen();
-        if (IPLiteral.TryParse(group, out var address) && !IsMulticast(address))
+        if (IPLiteral.TryParse(group, out var address) && !UdpWriteRules.IsMulticast(address))
         {
             return Deferred.Fail<object?>(new MulticastJoinException(operation, group, @interface, source, SocketError.InvalidArgument, "not a multicast address"));
         }
@@ -355,45 +343,16 @@ public sealed class FakeDatagramTransport : IMulticastTransport
             : Deferred.Fail<object?>(new MulticastJoinException(operation, group, @interface, source, SocketError.AddressNotAvailable, "not a member"));
     }
 
-    private static bool IsMulticast(IPAddress address) =>
-        address.AddressFamily == AddressFamily.InterNetworkV6 ? address.IsIPv6Multicast : (address.GetAddressBytes()[0] & 0xF0) == 0xE0;
-
     private IPEndPoint CheckDestination(IPEndPoint? destination)
     {
-        if (_peer is not null)
-        {
-            if (destination is null || destination.Equals(_peer))
-            {
-                return _peer;
-            }
-
-            throw new InvalidAddressException(destination.ToString(), $"this port is connected to {_peer}; write() may only send there");
-        }
-
-        if (destination is null)
-        {
-            throw new InvalidOperationException("write() needs a destination on a port that is not connected.");
-        }
-
-        if (destination.AddressFamily != _host.AddressFamily)
-        {
-            throw new InvalidAddressException(
-                destination.Address.ToString(),
-                IsIPv6 ? "IPv6 port write() called with IPv4 or broadcast address" : "IPv4 port write() called with IPv6 address");
-        }
-
-        if (destination.Port == 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(destination), destination, "The destination port must be 1-65535.");
-        }
-
-        if (!BroadcastAllowed && destination.Address.Equals(IPAddress.Broadcast))
+        var to = UdpWriteRules.CheckDestination(_host.AddressFamily, _peer, destination) ?? _peer!;
+        if (!BroadcastAllowed && to.Address.Equals(IPAddress.Broadcast))
         {
             // What the kernel answers (EACCES) for a broadcast without SO_BROADCAST.
             throw new SocketException((int)SocketError.AccessDenied);
         }
 
-        return destination;
+        return to;
     }
 
     private void VerifyOpen()

@@ -160,10 +160,7 @@ internal sealed class MulticastPort : UdpPort, IMulticastTransport
     {
         reason = null;
         var family = Socket.AddressFamily;
-        var isMulticast = group.AddressFamily == AddressFamily.InterNetwork
-            ? (group.GetAddressBytes()[0] & 0xF0) == 0xE0
-            : group.IsIPv6Multicast;
-        if (!isMulticast)
+        if (!UdpWriteRules.IsMulticast(group))
         {
             reason = "not a multicast address";
             return SocketError.InvalidArgument;

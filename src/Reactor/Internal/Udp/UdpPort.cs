@@ -13,11 +13,11 @@ namespace Reactor.Internal.Udp;
 /// </summary>
 internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, IShutdownParticipant
 {
-    /// <summary>The largest UDP payload over IPv4: 65,535 − 20 (IP header) − 8 (UDP header).</summary>
-    internal const int MaxIPv4Datagram = 65_507;
+    /// <summary>The largest UDP payload over IPv4.</summary>
+    internal const int MaxIPv4Datagram = UdpWriteRules.MaxIPv4Datagram;
 
-    /// <summary>The largest UDP payload over IPv6 without jumbograms: 65,535 − 8 (UDP header).</summary>
-    internal const int MaxIPv6Datagram = 65_527;
+    /// <summary>The largest UDP payload over IPv6 without jumbograms.</summary>
+    internal const int MaxIPv6Datagram = UdpWriteRules.MaxIPv6Datagram;
 
     private readonly DatagramProtocol _protocol;
     private readonly IDatagramSocket _socket;
@@ -87,7 +87,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
 
     protected IDatagramSocket Socket => _socket;
 
-    private int MaxDatagram => _socket.AddressFamily == AddressFamily.InterNetworkV6 ? MaxIPv6Datagram : MaxIPv4Datagram;
+    private int MaxDatagram => UdpWriteRules.MaxDatagram(_socket.AddressFamily);
 
     // ---- Listen ---------------------------------------------------------------------------------------------------
 
@@ -268,7 +268,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
     public void Write(ReadOnlySpan<byte> datagram, IPEndPoint? destination = null)
     {
         VerifyOpen();
-        var to = CheckDestination(destination);
+        var to = UdpWriteRules.CheckDestination(_socket.AddressFamily, _connected, destination);
         if (datagram.Length > MaxDatagram)
         {
             throw new MessageLengthException(datagram.Length, MaxDatagram);
@@ -286,21 +286,8 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
 
     public void Write(ReadOnlySpan<byte> datagram, string host, int port)
     {
-        ArgumentNullException.ThrowIfNull(host);
         VerifyOpen();
-        ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
-        IPAddress address;
-        if (host == "<broadcast>")
-        {
-            address = IPAddress.Broadcast;
-        }
-        else if (!IPLiteral.TryParse(host, out address!))
-        {
-            throw new InvalidAddressException(host, "write() only accepts IP addresses, not hostnames");
-        }
-
-        Write(datagram, new IPEndPoint(address, port));
+        Write(datagram, UdpWriteRules.ParseDestination(host, port));
     }
 
     public void WriteSequence(IEnumerable<ReadOnlyMemory<byte>> parts, IPEndPoint? destination = null)
@@ -334,43 +321,6 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         {
             ArrayPool<byte>.Shared.Return(buffer);
         }
-    }
-
-    /// <summary>
-    /// The address to hand the socket: null for a connected port's peer. D6: real exceptions where Twisted only asserts.
-    /// </summary>
-    private IPEndPoint? CheckDestination(IPEndPoint? destination)
-    {
-        if (_connected is not null)
-        {
-            if (destination is null || destination.Equals(_connected))
-            {
-                return null;
-            }
-
-            throw new InvalidAddressException(destination.ToString(), $"this port is connected to {_connected}; write() may only send there");
-        }
-
-        if (destination is null)
-        {
-            throw new InvalidOperationException("write() needs a destination on a port that is not connected.");
-        }
-
-        if (destination.AddressFamily != _socket.AddressFamily)
-        {
-            throw new InvalidAddressException(
-                destination.Address.ToString(),
-                _socket.AddressFamily == AddressFamily.InterNetwork
-                    ? "IPv4 port write() called with IPv6 address"
-                    : "IPv6 port write() called with IPv4 or broadcast address");
-        }
-
-        if (destination.Port == 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(destination), destination, "The destination port must be 1-65535.");
-        }
-
-        return destination;
     }
 
     /// <summary>Sends now; on a full send buffer queues. Returns <c>false</c> when the datagram must stay queued.</summary>
