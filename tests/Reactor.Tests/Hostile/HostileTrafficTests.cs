@@ -6,6 +6,7 @@ using System.Text;
 using Reactor.Internal.Udp;
 using Reactor.Tests.Samples;
 using Reactor.Tests.Support;
+using Xunit.Abstractions;
 
 namespace Reactor.Tests.Hostile;
 
@@ -15,7 +16,7 @@ namespace Reactor.Tests.Hostile;
 /// in count and time.
 /// </summary>
 [Collection(SampleCollection.Name)]
-public class HostileTrafficTests
+public class HostileTrafficTests(ITestOutputHelper output)
 {
     /// <summary>Memory the Echo sample may gain across a flood: the GC heap settling and the runtime's own pools, not growth per datagram.</summary>
     private const long RssMarginBytes = 64L << 20;
@@ -75,6 +76,9 @@ public class HostileTrafficTests
         Probe(probe, server, sequence).Should().NotBeNull("the sample answers after the flood");
 
         var rssAfter = VmRss(echo.Id);
+        var answered = roundTrips.Where(r => r is not null).Select(r => r!.Value.TotalMilliseconds).ToArray();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"flood: {sent[0] + sent[1]} datagrams in {FloodDuration.TotalSeconds} s; {answered.Length}/{roundTrips.Count} probes answered, max {(answered.Length > 0 ? answered.Max() : 0):F1} ms; RSS {rssBefore >> 20} → {rssAfter >> 20} MiB"));
         rssAfter.Should().BeLessThan(rssBefore + RssMarginBytes, $"memory stays flat across {sent[0] + sent[1]} datagrams (before {rssBefore >> 20} MiB)");
 
         echo.Terminate();
