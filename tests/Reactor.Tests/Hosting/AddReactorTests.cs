@@ -96,10 +96,14 @@ public class AddReactorTests
     public async Task A_reactor_that_stops_by_itself_stops_the_host()
     {
         var logs = new TestLoggerFactory();
-        using var host = BuildHost(logs, reactor => reactor.CallLater(TimeSpan.Zero, reactor.Stop));
+        using var host = BuildHost(logs, _ => { });
         var stopping = new TaskCompletionSource();
         host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
         await host.StartAsync().WaitAsync(Timeout);
+
+        // Once the host has started (a stop during start would cancel the start itself), the reactor stops on its own.
+        var reactor = host.Services.GetRequiredService<IReactor>();
+        reactor.CallFromThread(reactor.Stop);
         await stopping.Task.WaitAsync(Timeout);
         logs.WithEventId(303).Should().ContainSingle();
         await host.StopAsync().WaitAsync(Timeout);
