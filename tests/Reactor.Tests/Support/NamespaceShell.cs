@@ -104,7 +104,7 @@ public sealed class NamespaceShell : IDisposable
     public static string Sample(string sample, params string[] arguments)
     {
         var dll = SampleProcess.SampleDll(sample);
-        return string.Join(' ', new[] { "timeout", "90", "dotnet", dll }.Concat(arguments).Select(Quote));
+        return string.Join(' ', new[] { "timeout", "--foreground", "90", "dotnet", dll }.Concat(arguments).Select(Quote));
     }
 
     /// <summary>Quotes <paramref name="text"/> as one shell word.</summary>
