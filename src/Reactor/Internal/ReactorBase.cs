@@ -20,7 +20,7 @@ internal abstract partial class ReactorBase : IReactor
     private readonly TimeProvider _timeProvider;
     private readonly long _epoch;
     private readonly TimerQueue _timers;
-    private readonly Dictionary<string, ThreePhaseEvent> _events = new(StringComparer.Ordinal);
+    private readonly SystemEventRegistry _events;
     private readonly List<IShutdownParticipant> _openResources = [];
     private readonly ReactorOptions _options;
     private int _ownerThreadId;
@@ -41,6 +41,7 @@ internal abstract partial class ReactorBase : IReactor
         Backend = backend;
         LoggerFactory = options.LoggerFactory;
         Logger = LoggerFactory.CreateLogger(ReactorLog.Category);
+        _events = new SystemEventRegistry(Logger);
         _timeProvider = options.TimeProvider;
         _epoch = _timeProvider.GetTimestamp();
         _ownerThreadId = Environment.CurrentManagedThreadId;
@@ -194,36 +195,26 @@ internal abstract partial class ReactorBase : IReactor
 
     public SystemEventTriggerId AddSystemEventTrigger(SystemEventPhase phase, string eventType, Action trigger)
     {
-        ArgumentNullException.ThrowIfNull(trigger);
-        return EventFor(eventType).Add(phase, trigger, null);
+        VerifyAccess();
+        return _events.Add(phase, eventType, trigger);
     }
 
     public SystemEventTriggerId AddSystemEventTrigger(SystemEventPhase phase, string eventType, Func<Deferred?> trigger)
     {
-        ArgumentNullException.ThrowIfNull(trigger);
-        return EventFor(eventType).Add(phase, null, trigger);
+        VerifyAccess();
+        return _events.Add(phase, eventType, trigger);
     }
 
     public void RemoveSystemEventTrigger(SystemEventTriggerId triggerId)
     {
-        ArgumentNullException.ThrowIfNull(triggerId);
         VerifyAccess();
-        if (!_events.TryGetValue(triggerId.EventType, out var systemEvent))
-        {
-            throw new ArgumentException($"{triggerId} is not registered.", nameof(triggerId));
-        }
-
-        systemEvent.Remove(triggerId);
+        _events.Remove(triggerId);
     }
 
     public void FireSystemEvent(string eventType)
     {
-        ArgumentNullException.ThrowIfNull(eventType);
         VerifyAccess();
-        if (_events.TryGetValue(eventType, out var systemEvent))
-        {
-            systemEvent.Fire();
-        }
+        _events.Fire(eventType);
     }
 
     // ---- Time -----------------------------------------------------------------------------------------------------
@@ -364,19 +355,6 @@ internal abstract partial class ReactorBase : IReactor
                 ReactorLog.ShutdownCloseFailed(Logger, resource.ToString() ?? resource.GetType().Name, e);
             }
         }
-    }
-
-    private ThreePhaseEvent EventFor(string eventType)
-    {
-        ArgumentNullException.ThrowIfNull(eventType);
-        VerifyAccess();
-        if (!_events.TryGetValue(eventType, out var systemEvent))
-        {
-            systemEvent = new ThreePhaseEvent(Logger, eventType);
-            _events.Add(eventType, systemEvent);
-        }
-
-        return systemEvent;
     }
 
     private PosixSignalRegistration[] RegisterSignalHandlers()

@@ -44,7 +44,7 @@ public sealed class MemoryReactor : IReactor
 {
     private const int FirstEphemeralPort = 49152;
 
-    private readonly Dictionary<string, ThreePhaseEvent> _events = new(StringComparer.Ordinal);
+    private readonly SystemEventRegistry _events;
     private readonly ConcurrentQueue<Action> _threadCalls = new();
     private readonly List<ListenCall> _udpPorts = [];
     private readonly List<ListenCall> _multicastPorts = [];
@@ -61,6 +61,7 @@ public sealed class MemoryReactor : IReactor
     {
         Clock = clock ?? new Clock();
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(ReactorLog.Category);
+        _events = new SystemEventRegistry(_logger);
         AddSystemEventTrigger(SystemEventPhase.During, SystemEvents.Startup, () => Running = true);
         AddSystemEventTrigger(SystemEventPhase.During, SystemEvents.Shutdown, StopAllPorts);
     }
@@ -182,40 +183,18 @@ public sealed class MemoryReactor : IReactor
     }
 
     /// <inheritdoc/>
-    public SystemEventTriggerId AddSystemEventTrigger(SystemEventPhase phase, string eventType, Action trigger)
-    {
-        ArgumentNullException.ThrowIfNull(trigger);
-        return EventFor(eventType).Add(phase, trigger, null);
-    }
+    public SystemEventTriggerId AddSystemEventTrigger(SystemEventPhase phase, string eventType, Action trigger) =>
+        _events.Add(phase, eventType, trigger);
 
     /// <inheritdoc/>
-    public SystemEventTriggerId AddSystemEventTrigger(SystemEventPhase phase, string eventType, Func<Deferred?> trigger)
-    {
-        ArgumentNullException.ThrowIfNull(trigger);
-        return EventFor(eventType).Add(phase, null, trigger);
-    }
+    public SystemEventTriggerId AddSystemEventTrigger(SystemEventPhase phase, string eventType, Func<Deferred?> trigger) =>
+        _events.Add(phase, eventType, trigger);
 
     /// <inheritdoc/>
-    public void RemoveSystemEventTrigger(SystemEventTriggerId triggerId)
-    {
-        ArgumentNullException.ThrowIfNull(triggerId);
-        if (!_events.TryGetValue(triggerId.EventType, out var systemEvent))
-        {
-            throw new ArgumentException($"{triggerId} is not registered.", nameof(triggerId));
-        }
-
-        systemEvent.Remove(triggerId);
-    }
+    public void RemoveSystemEventTrigger(SystemEventTriggerId triggerId) => _events.Remove(triggerId);
 
     /// <inheritdoc/>
-    public void FireSystemEvent(string eventType)
-    {
-        ArgumentNullException.ThrowIfNull(eventType);
-        if (_events.TryGetValue(eventType, out var systemEvent))
-        {
-            systemEvent.Fire();
-        }
-    }
+    public void FireSystemEvent(string eventType) => _events.Fire(eventType);
 
     // ---- IReactorTime ---------------------------------------------------------------------------------------------
 
@@ -415,17 +394,5 @@ public sealed class MemoryReactor : IReactor
         }
 
         Running = false;
-    }
-
-    private ThreePhaseEvent EventFor(string eventType)
-    {
-        ArgumentNullException.ThrowIfNull(eventType);
-        if (!_events.TryGetValue(eventType, out var systemEvent))
-        {
-            systemEvent = new ThreePhaseEvent(_logger, eventType);
-            _events.Add(eventType, systemEvent);
-        }
-
-        return systemEvent;
     }
 }

@@ -34,7 +34,7 @@ internal static class RunCommand
 
     private static int Run(RunOptions options)
     {
-        var root = ToolPaths.FindRepositoryRoot(AppContext.BaseDirectory) ?? ToolPaths.FindRepositoryRoot(Environment.CurrentDirectory);
+        var root = ToolPaths.FindRepositoryRoot();
         if (root is null)
         {
             Console.Error.WriteLine("error: cannot find the repository (Reactor.sln) above the program or the current directory");
@@ -111,17 +111,10 @@ internal static class RunCommand
 
     private static bool BuildAll(ToolPaths paths, RunOptions options)
     {
-        var sources = Path.Combine(paths.RepositoryRoot, "tests", "Reactor.Benchmarks", "c");
         foreach (var program in new[] { "echo_mmsg", "echo_simple", "loadgen" })
         {
-            Console.WriteLine($"build: gcc -O2 {program}.c");
-            var (exitCode, _, stderr) = ExternalCommand.Run(
-                "gcc",
-                ["-O2", "-Wall", "-o", Path.Combine(paths.NativeDirectory, program), Path.Combine(sources, program + ".c")],
-                TimeSpan.FromMinutes(2));
-            if (exitCode != 0)
+            if (ToolPaths.CompileNative(paths.RepositoryRoot, program, paths.NativeDirectory) is null)
             {
-                Console.Error.WriteLine($"error: gcc failed for {program}.c: {stderr}");
                 return false;
             }
         }

@@ -32,7 +32,7 @@ internal static partial class ScaleCommand
             }
         }
 
-        var root = ToolPaths.FindRepositoryRoot(AppContext.BaseDirectory) ?? ToolPaths.FindRepositoryRoot(Environment.CurrentDirectory);
+        var root = ToolPaths.FindRepositoryRoot();
         if (root is null)
         {
             Console.Error.WriteLine("error: cannot find the repository (Reactor.sln)");
@@ -42,12 +42,9 @@ internal static partial class ScaleCommand
         var native = Directory.CreateTempSubdirectory("reactor-scale-").FullName;
         try
         {
-            var loadgen = Path.Combine(native, "loadgen");
-            var (exitCode, _, stderr) = ExternalCommand.Run(
-                "gcc", ["-O2", "-Wall", "-o", loadgen, Path.Combine(root, "tests", "Reactor.Benchmarks", "c", "loadgen.c")], TimeSpan.FromMinutes(2));
-            if (exitCode != 0)
+            var loadgen = ToolPaths.CompileNative(root, "loadgen", native);
+            if (loadgen is null)
             {
-                Console.Error.WriteLine($"error: gcc failed for loadgen.c: {stderr}");
                 return 1;
             }
 

@@ -34,7 +34,7 @@ internal static partial class StreamCommand
             }
         }
 
-        var root = ToolPaths.FindRepositoryRoot(AppContext.BaseDirectory) ?? ToolPaths.FindRepositoryRoot(Environment.CurrentDirectory);
+        var root = ToolPaths.FindRepositoryRoot();
         if (root is null)
         {
             Console.Error.WriteLine("error: cannot find the repository (Reactor.sln)");
@@ -44,12 +44,9 @@ internal static partial class StreamCommand
         var native = Directory.CreateTempSubdirectory("reactor-stream-").FullName;
         try
         {
-            var blast = Path.Combine(native, "blast");
-            var (exitCode, _, stderr) = ExternalCommand.Run(
-                "gcc", ["-O2", "-Wall", "-o", blast, Path.Combine(root, "tests", "Reactor.Benchmarks", "c", "blast.c")], TimeSpan.FromMinutes(2));
-            if (exitCode != 0)
+            var blast = ToolPaths.CompileNative(root, "blast", native);
+            if (blast is null)
             {
-                Console.Error.WriteLine($"error: gcc failed for blast.c: {stderr}");
                 return 1;
             }
 

@@ -28,6 +28,29 @@ internal sealed class ToolPaths
 
     public string LoadGenerator => Path.Combine(NativeDirectory, "loadgen");
 
+    /// <summary>The repository, found upwards from this program or from the current directory; null when neither is inside one.</summary>
+    public static string? FindRepositoryRoot() =>
+        FindRepositoryRoot(AppContext.BaseDirectory) ?? FindRepositoryRoot(Environment.CurrentDirectory);
+
+    /// <summary>
+    /// Compiles <c>c/&lt;program&gt;.c</c> of the benchmark folder with <c>gcc -O2</c> into <paramref name="outputDirectory"/>;
+    /// returns the binary's path, or null (having said why on stderr) when gcc fails.
+    /// </summary>
+    public static string? CompileNative(string repositoryRoot, string program, string outputDirectory)
+    {
+        var output = Path.Combine(outputDirectory, program);
+        var source = Path.Combine(repositoryRoot, "tests", "Reactor.Benchmarks", "c", program + ".c");
+        Console.WriteLine($"build: gcc -O2 {program}.c");
+        var (exitCode, _, stderr) = ExternalCommand.Run("gcc", ["-O2", "-Wall", "-o", output, source], TimeSpan.FromMinutes(2));
+        if (exitCode != 0)
+        {
+            Console.Error.WriteLine($"error: gcc failed for {program}.c: {stderr}");
+            return null;
+        }
+
+        return output;
+    }
+
     /// <summary>The directory holding Reactor.sln, found upwards from <paramref name="start"/>.</summary>
     public static string? FindRepositoryRoot(string start)
     {
