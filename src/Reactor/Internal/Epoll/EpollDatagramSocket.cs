@@ -103,6 +103,9 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
     /// <summary>The descriptor (-1 once disposed); for tests and diagnostics.</summary>
     internal int FileDescriptor => _fd;
 
+    /// <summary>Test hook: errors scripted to replace this socket's next reads or writes (see <see cref="SocketFaults"/>).</summary>
+    internal SocketFaults? Faults { get; set; }
+
     /// <summary>The sender cache; tests read its miss count.</summary>
     internal EndPointCache Senders => _senders;
 
@@ -417,7 +420,7 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
 
             batch.ResetForReceive(count);
             int received;
-            while ((received = Interop.recvmmsg(_fd, messages, (uint)count, 0, null)) < 0)
+            while ((received = Faults?.FailsNative(SocketCall.Receive) == true ? -1 : Interop.recvmmsg(_fd, messages, (uint)count, 0, null)) < 0)
             {
                 var errno = Interop.LastError;
                 if (errno != Errno.EINTR)
@@ -526,7 +529,8 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
         {
             while (true)
             {
-                var sent = addressLength == 0
+                var sent = Faults?.FailsNative(SocketCall.Send) == true ? -1
+                    : addressLength == 0
                     ? Interop.send(_fd, data, (nuint)datagram.Length, 0)
                     : Interop.sendto(_fd, data, (nuint)datagram.Length, 0, address, (uint)addressLength);
                 if (sent >= 0)
@@ -564,7 +568,7 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
     /// <summary>Sends the coalesced datagrams; on EAGAIN waits for EPOLLOUT. Returns 0 or EAGAIN.</summary>
     private int FlushSendBatch()
     {
-        var result = _sendBatch!.Flush(_fd, ref _segmentation, _onBatchedSendFailed);
+        var result = _sendBatch!.Flush(_fd, ref _segmentation, _onBatchedSendFailed, Faults);
         var waiting = result == Errno.EAGAIN;
         if (waiting != _batchWaitsForWritable)
         {
@@ -593,7 +597,7 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
         if (_sendBatch is { Count: > 0 })
         {
             // A last non-blocking attempt for coalesced datagrams; what the kernel refuses now is dropped.
-            _sendBatch.Flush(_fd, ref _segmentation, _onBatchedSendFailed);
+            _sendBatch.Flush(_fd, ref _segmentation, _onBatchedSendFailed, Faults);
         }
 
         _sendBatch?.Dispose();

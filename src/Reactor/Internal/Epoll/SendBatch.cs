@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Reactor.Internal.Udp;
 
 namespace Reactor.Internal.Epoll;
 
@@ -77,10 +78,11 @@ internal sealed unsafe class SendBatch : IDisposable
     /// <param name="fd">The socket.</param>
     /// <param name="segmentation">Whether UDP GSO may be used; set to false here if the kernel rejects it.</param>
     /// <param name="onFailed">Called with the errno of each datagram the kernel refused (it is dropped).</param>
+    /// <param name="faults">Test hook: scripted failures that replace system calls (null outside tests).</param>
     /// <returns>0 when everything was handed to the kernel, or EAGAIN when the rest must wait for writability.</returns>
-    internal int Flush(int fd, ref bool segmentation, Action<int> onFailed)
+    internal int Flush(int fd, ref bool segmentation, Action<int> onFailed, SocketFaults? faults = null)
     {
-        if (_count == 1 && SendSingle(fd, onFailed, out var waitForWritable))
+        if (_count == 1 && SendSingle(fd, onFailed, faults, out var waitForWritable))
         {
             // One datagram (ping-pong): a plain send(to) is a little cheaper than sendmmsg (libuv #4366).
             return waitForWritable ? Errno.EAGAIN : 0;
@@ -90,7 +92,7 @@ internal sealed unsafe class SendBatch : IDisposable
         {
             var messages = BuildMessages(segmentation);
             var covered = _covered;
-            var sent = Interop.sendmmsg(fd, _messages, (uint)messages, 0);
+            var sent = faults?.FailsNative(SocketCall.Send) == true ? -1 : Interop.sendmmsg(fd, _messages, (uint)messages, 0);
             if (sent < 0)
             {
                 var errno = Interop.LastError;
@@ -99,9 +101,11 @@ internal sealed unsafe class SendBatch : IDisposable
                     continue;
                 }
 
-                if (errno == Errno.EAGAIN)
+                if (errno is Errno.EAGAIN or Errno.ENOBUFS)
                 {
-                    return errno;
+                    // A full send buffer, or (BSD-style) a full interface queue: transient, as for the port's own
+                    // sends (decision D8). The rest waits for writability, in order.
+                    return Errno.EAGAIN;
                 }
 
                 if (segmentation && covered[0] > 1 && (errno == Errno.EIO || errno == Errno.EINVAL || errno == Errno.ENOPROTOOPT))
@@ -139,13 +143,14 @@ internal sealed unsafe class SendBatch : IDisposable
     public void Dispose() => NativeMemory.AlignedFree(_block);
 
     /// <summary>Sends the only datagram held; <c>false</c> when interrupted (the caller retries with sendmmsg).</summary>
-    private bool SendSingle(int fd, Action<int> onFailed, out bool waitForWritable)
+    private bool SendSingle(int fd, Action<int> onFailed, SocketFaults? faults, out bool waitForWritable)
     {
         waitForWritable = false;
         var index = _first;
         var data = _arena + _offsets[index];
         var length = (nuint)_lengths[index];
-        var sent = _nameLengths[index] == 0
+        var sent = faults?.FailsNative(SocketCall.Send) == true ? -1
+            : _nameLengths[index] == 0
             ? Interop.send(fd, data, length, 0)
             : Interop.sendto(fd, data, length, 0, _names + (index * NameSize), (uint)_nameLengths[index]);
         if (sent < 0)
@@ -156,7 +161,7 @@ internal sealed unsafe class SendBatch : IDisposable
                 return false;
             }
 
-            if (errno == Errno.EAGAIN)
+            if (errno is Errno.EAGAIN or Errno.ENOBUFS)
             {
                 waitForWritable = true;
                 return true;

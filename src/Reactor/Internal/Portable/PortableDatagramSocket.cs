@@ -108,6 +108,9 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
     /// <summary>The .NET socket, for tests (descriptor checks) and diagnostics.</summary>
     internal Socket Socket => _socket;
 
+    /// <summary>Test hook: errors scripted to replace this socket's next reads or writes (see <see cref="SocketFaults"/>).</summary>
+    internal SocketFaults? Faults { get; set; }
+
     public SocketError SetRawOption(int level, int name, ReadOnlySpan<byte> value)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -237,6 +240,7 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
             _receivedAddress.Size = _receivedAddress.Buffer.Length; // ReceiveFrom rejects a SocketAddress shrunk by the last read.
             try
             {
+                Faults?.ThrowIfScripted(SocketCall.Receive);
                 received = _socket.ReceiveFrom(buffer, SocketFlags.None, _receivedAddress);
             }
             catch (SocketException e) when (e.SocketErrorCode == SocketError.MessageSize)
@@ -274,8 +278,22 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
 
     public SocketError Send(ReadOnlySpan<byte> datagram, IPEndPoint? destination)
     {
+        SocketError error;
+        do
+        {
+            // EINTR is retried, as the epoll socket does (.NET retries it itself on Unix; Windows has WSAEINTR).
+            error = SendOnce(datagram, destination);
+        }
+        while (error == SocketError.Interrupted);
+
+        return error;
+    }
+
+    private SocketError SendOnce(ReadOnlySpan<byte> datagram, IPEndPoint? destination)
+    {
         try
         {
+            Faults?.ThrowIfScripted(SocketCall.Send);
             if (destination is null)
             {
                 _socket.Send(datagram, SocketFlags.None);

@@ -85,7 +85,8 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
 
     protected ILogger Logger { get; }
 
-    protected IDatagramSocket Socket => _socket;
+    /// <summary>The backend socket (tests reach below it, e.g. to script faults).</summary>
+    protected internal IDatagramSocket Socket => _socket;
 
     private int MaxDatagram => UdpWriteRules.MaxDatagram(_socket.AddressFamily);
 
