@@ -353,17 +353,60 @@ public class UdpIntegrationTests
         var reactor = Backends.Create(backend);
         var protocol = new RecordingProtocol();
         var port = 0;
+        string? socketInode = null;
         reactor.CallWhenRunning(() =>
         {
-            port = reactor.ListenUdp(0, protocol, loopback).GetHost().Port;
+            var transport = reactor.ListenUdp(0, protocol, loopback);
+            port = transport.GetHost().Port;
+            socketInode = SocketInode(((UdpPort)transport).Socket);
+            if (socketInode is not null)
+            {
+                OpenSocketInodes().Should().Contain(socketInode, "the check below can see a socket that is still open");
+            }
+
             reactor.Stop();
         });
         reactor.RunWithTimeout();
         protocol.Stops.Should().Be(1);
 
-        // The port number is free again.
-        using var again = new Socket(IPAddress.Parse(loopback).AddressFamily, SocketType.Dgram, ProtocolType.Udp);
-        again.Invoking(s => s.Bind(Families.Loopback(loopback, port))).Should().NotThrow();
+        if (socketInode is not null)
+        {
+            // The kernel socket itself is gone from the process (no descriptor refers to it any more). This, rather than
+            // binding the port number again, is exact: a test running in parallel may take the freed ephemeral port.
+            OpenSocketInodes().Should().NotContain(socketInode);
+        }
+        else
+        {
+            using var again = new Socket(IPAddress.Parse(loopback).AddressFamily, SocketType.Dgram, ProtocolType.Udp);
+            again.Invoking(s => s.Bind(Families.Loopback(loopback, port))).Should().NotThrow();
+        }
+    }
+
+    /// <summary>"socket:[inode]" for the backend socket's descriptor, where /proc/self/fd exists (Linux).</summary>
+    private static string? SocketInode(Reactor.Internal.Udp.IDatagramSocket socket)
+    {
+        var fd = socket switch
+        {
+            Reactor.Internal.Epoll.EpollDatagramSocket epoll => epoll.FileDescriptor,
+            Reactor.Internal.Portable.PortableDatagramSocket portable => (int)portable.Socket.Handle,
+            _ => -1,
+        };
+        return fd >= 0 && Directory.Exists("/proc/self/fd") ? Target(new FileInfo($"/proc/self/fd/{fd}")) : null;
+    }
+
+    private static string?[] OpenSocketInodes() =>
+        [.. new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos().Select(Target).Where(t => t?.StartsWith("socket:", StringComparison.Ordinal) == true)];
+
+    private static string? Target(FileSystemInfo link)
+    {
+        try
+        {
+            return link.LinkTarget;
+        }
+        catch (IOException)
+        {
+            return null; // closed while we listed
+        }
     }
 
     [Theory]
