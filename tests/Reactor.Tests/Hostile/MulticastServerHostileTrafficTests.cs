@@ -107,6 +107,56 @@ public sealed class MulticastServerHostileTrafficTests(ITestOutputHelper output)
         rssAfter.Should().BeLessThan(rssWarm + RssMarginBytes, $"memory stays flat across {sent} datagrams (after 1 s of flood {rssWarm >> 20} MiB)");
     }
 
+    [RequiresNetworkNamespaceFact]
+    public void MulticastServer_prints_every_datagram_that_is_not_exactly_UniqueID_answers_none_of_them_and_answers_UniqueID_once_with_4_bytes()
+    {
+        var script = $"""
+            {NamespaceShell.Sample("MulticastServer", "--interface", "127.0.0.1", "--stats")} > "$out/server.out" 2> "$out/server.err" &
+            server=$!
+            wait_for "$out/server.out" 'Started Listening'
+            {Python} {NamespaceShell.Quote(Driver("multicast_silence.py"))} "$out/expected" > "$out/silence.out" 2> "$out/silence.err"
+            echo "silence $?" >> "$out/exits"
+            kill -TERM $server
+            wait $server
+            echo "server $?" >> "$out/exits"
+            """;
+        _shell.Run(script, withVeth: false, ScriptTimeout).Should().Be(0, _shell.Describe());
+
+        _shell.Lines("exits").Should().Equal(["silence 0", "server 0"], _shell.Describe());
+        _shell.Lines("silence.err").Should().BeEmpty();
+        _shell.Lines("server.err").Should().BeEmpty();
+        var report = KeyValues(_shell.Lines("silence.out"));
+        output.WriteLine(string.Join('\n', _shell.Lines("silence.out")));
+
+        // Python's own repr is the oracle for the two random datagrams; the rest are spelled out.
+        var expected = _shell.Lines("expected");
+        expected.Should().HaveCount(11);
+        expected.Should().Equal(
+        [
+            "Server Received: ''",
+            "Server Received: 'uniqueid'",
+            @"Server Received: 'UniqueID\n'",
+            "Server Received: 'UniqueIDx'",
+            "Server Received: 'UniqueI'",
+            "Server Received: ' UniqueID'",
+            @"Server Received: 'UniqueID\x00'",
+            "Server Received: 'data'",
+            expected[8],
+            expected[9],
+            "Server Received: 'UniqueID'",
+        ]);
+        expected[8].Length.Should().BeGreaterThan(1_000);
+        expected[9].Length.Should().BeGreaterThan(8_192);
+
+        // The 8,200-byte datagram is longer than maxPacketSize: not printed, counted as truncated.
+        _shell.Lines("server.out").Should().Equal(["Started Listening", .. expected, "datagrams=11 dropped_truncated=1"], _shell.Describe());
+        report["replies_before"].Should().Be("0", "no datagram but UniqueID gets a reply");
+
+        // Replies come back in order, so a reply to any earlier datagram would show before 'data' here.
+        report["replies"].Should().Be("'data'", "UniqueID gets exactly one reply");
+        report["reply_sizes"].Should().Be("4", "the reply is smaller than its 8-byte request");
+    }
+
     private static string Driver(string name)
     {
         File.Exists(Python).Should().BeTrue($"the drivers run with {Python} (standard library only)");
