@@ -1,17 +1,21 @@
 // The multicast server of Twisted's UDP howto, in C#: joins a group and answers "UniqueID" with "data".
 //
-//   dotnet run --project samples/MulticastServer -- [--group 224.0.0.1] [--port 8005] [--interface <address or name>]
+//   dotnet run --project samples/MulticastServer -- [--group 224.0.0.1] [--port 8005] [--interface <address or name>] [--stats]
 //
 // Prints "Started Listening", then "Server Received: '<datagram>'" for each datagram. --interface names the interface
 // to join on and to send from (an address such as 127.0.0.1, or a name such as lo); by default the kernel chooses.
+// With --stats it prints "datagrams=<n> dropped_truncated=<n>" as it stops: the datagrams it received and those it
+// read but dropped as longer than its 8,192-byte maxPacketSize, from the library's Reactor meter.
+using System.Globalization;
 using System.Net;
 using Reactor;
 using Reactor.Samples;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: MulticastServer [--group 224.0.0.1] [--port 8005] [--interface <address or name>]",
-    ["--group", "--port", "--interface"]);
+    "usage: MulticastServer [--group 224.0.0.1] [--port 8005] [--interface <address or name>] [--stats]",
+    ["--group", "--port", "--interface"],
+    ["--stats"]);
 var group = arguments.Get("--group", "224.0.0.1");
 var port = arguments.GetInt("--port", 8005, 0, 65535);
 var @interface = arguments.Get("--interface", "");
@@ -29,6 +33,13 @@ catch (Exception e) when (e is CannotListenException or InvalidAddressException)
 }
 
 reactor.Run();
+if (arguments.Has("--stats"))
+{
+    // After Run returns the port is closed, so these are the final counts.
+    var counts = UdpDatagramCounts.Read();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"datagrams={counts.Received} dropped_truncated={counts.DroppedTruncated}"));
+}
+
 return 0;
 
 // <snippet server>

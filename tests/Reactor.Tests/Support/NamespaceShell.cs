@@ -23,6 +23,15 @@ public sealed class NamespaceShell : IDisposable
             sleep 0.1
           done
         }
+        # wait_bound PORT: until a UDP socket is bound to PORT (/proc/net/udp), for programs whose output is not a file to watch.
+        wait_bound() {
+          [ -n "${gave_up:-}" ] && return 1
+          i=0
+          until awk -v p="$(printf ':%04X' "$1")" 'NR > 1 && substr($2, length($2) - 4) == p { found = 1 } END { exit !found }' /proc/net/udp; do
+            i=$((i + 1)); [ "$i" -gt 600 ] && { gave_up=1; echo "timed out waiting for a UDP socket on port $1" >&2; return 1; }
+            sleep 0.1
+          done
+        }
         # wait_members PROCFILE GROUPHEX N: until the kernel counts N members of the group (/proc/net/igmp or igmp6).
         wait_members() {
           [ -n "${gave_up:-}" ] && return 1
