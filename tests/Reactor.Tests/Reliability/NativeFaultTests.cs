@@ -57,7 +57,7 @@ public class NativeFaultTests
     {
         // Twisted's test_socketReadNormal: an "ignore" error stops the read with nothing logged; the next read goes on.
         using var world = new World(backend, loopback);
-        var faults = world.Script(world.Port);
+        var faults = world.Script();
         faults.Fail(SocketCall.Receive, errno, times: 3);
         world.PeerSends(10);
 
@@ -65,7 +65,7 @@ public class NativeFaultTests
 
         world.ReceivedText().Should().Equal(Numbered(10));
         faults.Pending(SocketCall.Receive).Should().Be(0, "every scripted failure was met by a real read");
-        world.Logs.Records.Where(r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Should().BeEmpty();
+        world.Warnings.Should().BeEmpty();
         world.Counters.ReceiveErrors.Should().Be(0);
         world.Protocol.Refusals.Should().Be(0);
     }
@@ -78,7 +78,7 @@ public class NativeFaultTests
         // the error escape doRead, which closes the port; Reactor logs it (event 208), counts it and keeps reading.
         // 100 datagrams: the epoll socket's first recvmmsg takes a full batch of 64, so its second read meets the error.
         using var world = new World(backend, loopback);
-        world.Script(world.Port).Fail(SocketCall.Receive, errno, after: 1);
+        world.Script().Fail(SocketCall.Receive, errno, after: 1);
         var errorsLoggedBefore = new List<int>();
         world.Protocol.OnDatagram = (_, _, _) => errorsLoggedBefore.Add(world.Logs.WithEventId(208).Count());
         world.PeerSends(100);
@@ -100,14 +100,14 @@ public class NativeFaultTests
     {
         // Twisted's test_readImmediateError.
         using var world = new World(backend, loopback);
-        world.Script(world.Port).Fail(SocketCall.Receive, Errno.ECONNREFUSED);
+        world.Script().Fail(SocketCall.Receive, Errno.ECONNREFUSED);
         world.PeerSends(5);
 
         world.RunUntil(() => world.Protocol.Received.Count == 5);
 
         world.ReceivedText().Should().Equal(Numbered(5));
         world.Protocol.Refusals.Should().Be(0);
-        world.Logs.Records.Where(r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Should().BeEmpty();
+        world.Warnings.Should().BeEmpty();
     }
 
     [Theory]
@@ -117,7 +117,7 @@ public class NativeFaultTests
         // Twisted's test_connectedReadImmediateError, with decision D2: the port stays open.
         using var world = new World(backend, loopback);
         world.Port.Connect(world.PeerAddress.Address.ToString(), world.PeerAddress.Port);
-        world.Script(world.Port).Fail(SocketCall.Receive, Errno.ECONNREFUSED);
+        world.Script().Fail(SocketCall.Receive, Errno.ECONNREFUSED);
         world.PeerSends(5);
 
         world.RunUntil(() => world.Protocol.Received.Count == 5);
@@ -136,7 +136,7 @@ public class NativeFaultTests
         // logged, counted, the port reads on. The portable socket runs where Windows reports a datagram longer than the
         // buffer this way (the datagram is consumed): it counts a truncated drop and reads on.
         using var world = new World(backend, loopback);
-        world.Script(world.Port).Fail(SocketCall.Receive, Errno.EMSGSIZE);
+        world.Script().Fail(SocketCall.Receive, Errno.EMSGSIZE);
         world.PeerSends(5);
 
         world.RunUntil(() => world.Protocol.Received.Count == 5);
@@ -164,7 +164,7 @@ public class NativeFaultTests
     {
         // Decision D8: a full send buffer (or interface queue) is transient. No exception, nothing dropped.
         using var world = new World(backend, loopback);
-        var faults = world.Script(world.Port);
+        var faults = world.Script();
         faults.Fail(SocketCall.Send, errno, times: 2);
         var queuedAfterWrites = -1;
         world.Reactor.CallWhenRunning(() =>
@@ -193,7 +193,7 @@ public class NativeFaultTests
     public void An_EINTR_write_is_retried_at_once(ReactorBackend backend, string loopback)
     {
         using var world = new World(backend, loopback);
-        var faults = world.Script(world.Port);
+        var faults = world.Script();
         faults.Fail(SocketCall.Send, Errno.EINTR, times: 2);
         var queued = -1;
         world.Reactor.CallWhenRunning(() =>
@@ -217,7 +217,7 @@ public class NativeFaultTests
     public void An_EMSGSIZE_write_raises_MessageLength_and_the_port_writes_on(ReactorBackend backend, string loopback)
     {
         using var world = new World(backend, loopback);
-        world.Script(world.Port).Fail(SocketCall.Send, Errno.EMSGSIZE);
+        world.Script().Fail(SocketCall.Send, Errno.EMSGSIZE);
         Exception? thrown = null;
         world.Reactor.CallWhenRunning(() =>
         {
@@ -240,7 +240,7 @@ public class NativeFaultTests
         // Decision D3: never re-entrant inside Write. The port stays open and writes on.
         using var world = new World(backend, loopback);
         world.Port.Connect(world.PeerAddress.Address.ToString(), world.PeerAddress.Port);
-        world.Script(world.Port).Fail(SocketCall.Send, Errno.ECONNREFUSED);
+        world.Script().Fail(SocketCall.Send, Errno.ECONNREFUSED);
         var insideWrite = false;
         var refusedInsideWrite = false;
         world.Protocol.OnRefused = () =>
@@ -270,7 +270,7 @@ public class NativeFaultTests
     {
         // Twisted's unconnected write: "maybe we should call connectionRefused? XXX" — it does not, nor does Reactor.
         using var world = new World(backend, loopback);
-        world.Script(world.Port).Fail(SocketCall.Send, Errno.ECONNREFUSED);
+        world.Script().Fail(SocketCall.Send, Errno.ECONNREFUSED);
         world.Reactor.CallWhenRunning(() =>
         {
             world.Port.Write("refused"u8, world.PeerAddress);
@@ -282,7 +282,7 @@ public class NativeFaultTests
 
         world.Protocol.Refusals.Should().Be(0);
         world.PeerReceives(1).Should().Equal("after");
-        world.Logs.Records.Where(r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Warning).Should().BeEmpty();
+        world.Warnings.Should().BeEmpty();
     }
 
     [Theory]
@@ -290,7 +290,7 @@ public class NativeFaultTests
     public void An_unknown_write_error_drops_that_datagram_counts_and_logs_it_without_an_exception(ReactorBackend backend, string loopback)
     {
         using var world = new World(backend, loopback);
-        world.Script(world.Port).Fail(SocketCall.Send, Unknown);
+        world.Script().Fail(SocketCall.Send, Unknown);
         world.Reactor.CallWhenRunning(() =>
         {
             world.Port.Write("lost"u8, world.PeerAddress);
@@ -316,7 +316,7 @@ public class NativeFaultTests
         // for several); EAGAIN/ENOBUFS make it wait for EPOLLOUT, EINTR retries. The portable socket sends each at once
         // and the port queues on EAGAIN/ENOBUFS.
         using var world = new World(backend, loopback, echo: true);
-        var faults = world.Script(world.Port);
+        var faults = world.Script();
         faults.Fail(SocketCall.Send, errno, times: 2);
         world.PeerSends(20, distinctSizes: true);
 
@@ -334,7 +334,7 @@ public class NativeFaultTests
         // Distinct sizes keep the epoll socket from merging the replies into one GSO message, so the failed system call
         // carried exactly one datagram (a failed GSO message would drop its whole run, and count each).
         using var world = new World(backend, loopback, echo: true);
-        var faults = world.Script(world.Port);
+        var faults = world.Script();
         faults.Fail(SocketCall.Send, Unknown);
         world.PeerSends(20, distinctSizes: true);
 
@@ -398,11 +398,14 @@ public class NativeFaultTests
             Reactor.Stop();
         }
 
+        /// <summary>Warnings and errors logged so far.</summary>
+        public IEnumerable<LogRecord> Warnings => Logs.Records.Where(r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
+
         /// <summary>Attaches a fault script to the port's backend socket.</summary>
-        public SocketFaults Script(IUdpTransport port)
+        public SocketFaults Script()
         {
             var faults = new SocketFaults();
-            switch (((UdpPort)port).Socket)
+            switch (((UdpPort)Port).Socket)
             {
                 case EpollDatagramSocket epoll:
                     epoll.Faults = faults;

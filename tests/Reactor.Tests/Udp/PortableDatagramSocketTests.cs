@@ -396,13 +396,13 @@ public sealed class PortableDatagramSocketTests : IDisposable
         var socket = BoundSocket(IPAddress.Loopback);
         socket.StartReading(new Recorder()); // A probe is outstanding: closing must abort it, not wait for it.
         var link = $"/proc/self/fd/{socket.Socket.Handle}";
-        var target = CurrentLinkTarget(link);
+        var target = Descriptors.LinkTarget(link);
         target.Should().StartWith("socket:[");
 
         socket.Dispose();
         socket.Dispose();
 
-        ReactorRunner.WaitUntil(() => CurrentLinkTarget(link) != target, Deadline)
+        ReactorRunner.WaitUntil(() => Descriptors.LinkTarget(link) != target, Deadline)
             .Should().BeTrue("the descriptor {0} ({1}) should be closed", link, target);
     }
 
@@ -520,18 +520,6 @@ public sealed class PortableDatagramSocketTests : IDisposable
         var socket = BoundSocket(IPAddress.Loopback);
 
         socket.Send("x"u8, new IPEndPoint(IPAddress.IPv6Loopback, 9)).Should().Be(SocketError.AddressFamilyNotSupported);
-    }
-
-    private static string? CurrentLinkTarget(string link)
-    {
-        try
-        {
-            return new FileInfo(link).LinkTarget;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
     }
 
     /// <summary>

@@ -361,7 +361,7 @@ public class UdpIntegrationTests
             socketInode = SocketInode(((UdpPort)transport).Socket);
             if (socketInode is not null)
             {
-                OpenSocketInodes().Should().Contain(socketInode, "the check below can see a socket that is still open");
+                Descriptors.OpenSocketInodes().Should().Contain(socketInode, "the check below can see a socket that is still open");
             }
 
             reactor.Stop();
@@ -373,7 +373,7 @@ public class UdpIntegrationTests
         {
             // The kernel socket itself is gone from the process (no descriptor refers to it any more). This, rather than
             // binding the port number again, is exact: a test running in parallel may take the freed ephemeral port.
-            OpenSocketInodes().Should().NotContain(socketInode);
+            Descriptors.OpenSocketInodes().Should().NotContain(socketInode);
         }
         else
         {
@@ -391,22 +391,7 @@ public class UdpIntegrationTests
             Reactor.Internal.Portable.PortableDatagramSocket portable => (int)portable.Socket.Handle,
             _ => -1,
         };
-        return fd >= 0 && Directory.Exists("/proc/self/fd") ? Target(new FileInfo($"/proc/self/fd/{fd}")) : null;
-    }
-
-    private static string?[] OpenSocketInodes() =>
-        [.. new DirectoryInfo("/proc/self/fd").EnumerateFileSystemInfos().Select(Target).Where(t => t?.StartsWith("socket:", StringComparison.Ordinal) == true)];
-
-    private static string? Target(FileSystemInfo link)
-    {
-        try
-        {
-            return link.LinkTarget;
-        }
-        catch (IOException)
-        {
-            return null; // closed while we listed
-        }
+        return fd >= 0 && Directory.Exists("/proc/self/fd") ? Descriptors.LinkTarget($"/proc/self/fd/{fd}") : null;
     }
 
     [Theory]

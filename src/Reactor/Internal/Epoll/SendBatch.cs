@@ -80,7 +80,7 @@ internal sealed unsafe class SendBatch : IDisposable
     /// <param name="onFailed">Called with the errno of each datagram the kernel refused (it is dropped).</param>
     /// <param name="faults">Test hook: scripted failures that replace system calls (null outside tests).</param>
     /// <returns>0 when everything was handed to the kernel, or EAGAIN when the rest must wait for writability.</returns>
-    internal int Flush(int fd, ref bool segmentation, Action<int> onFailed, SocketFaults? faults = null)
+    internal int Flush(int fd, ref bool segmentation, Action<int> onFailed, SocketFaults? faults)
     {
         if (_count == 1 && SendSingle(fd, onFailed, faults, out var waitForWritable))
         {
