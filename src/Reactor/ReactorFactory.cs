@@ -1,6 +1,7 @@
 using Reactor.Internal;
-using Reactor.Internal.Epoll;
-using Reactor.Internal.Portable;
+using Reactor.Internal.Backends.Epoll;
+using Reactor.Internal.Linux;
+using Reactor.Internal.Backends.Portable;
 
 namespace Reactor;
 

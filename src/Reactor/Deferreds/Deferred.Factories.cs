@@ -1,4 +1,5 @@
 using Reactor.Internal;
+using Reactor.Internal.Deferreds;
 
 namespace Reactor;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Reactor.Internal;
+using Reactor.Internal.Deferreds;
 
 namespace Reactor;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Reactor.Internal.Resolve;
 
 namespace Reactor.Internal;
 

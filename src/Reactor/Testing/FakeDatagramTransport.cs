@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Reactor.Internal;
 using Reactor.Internal.Udp;
+using Reactor.Internal.Resolve;
 
 namespace Reactor.Testing;
 

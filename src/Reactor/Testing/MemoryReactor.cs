@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Reactor.Internal;
+using Reactor.Internal.Resolve;
 
 namespace Reactor.Testing;
 

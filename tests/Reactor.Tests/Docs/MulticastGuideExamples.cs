@@ -61,10 +61,10 @@ public class MulticastGuideExamples
         parameter.HasDefaultValue ? $"{parameter.Name} = {parameter.DefaultValue}" : parameter.Name!;
 
     [PrivateNetworkTheory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Ports_shared_with_listenMultiple_each_receive_every_group_datagram(ReactorBackend backend) => PrivateNetwork.Run(() =>
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
 
         // <snippet listen-multiple>
         var receiver = reactor.ListenMulticast(1600, new Receiver(), "", listenMultiple: true);

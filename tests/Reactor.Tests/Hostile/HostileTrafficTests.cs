@@ -86,12 +86,12 @@ public class HostileTrafficTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_protocol_that_throws_on_every_datagram_gets_one_logged_error_each_and_timers_keep_firing(ReactorBackend backend)
     {
         const int count = 50;
         var logs = new TestLoggerFactory();
-        var reactor = Backends.Create(backend, logs);
+        var reactor = TestBackends.Create(backend, logs);
         var thrower = new RecordingProtocol { OnDatagram = (_, _, _) => throw new InvalidOperationException("hostile protocol") };
         var port = reactor.ListenUdp(0, thrower, "127.0.0.1");
         using var sender = PlainSender();
@@ -121,11 +121,11 @@ public class HostileTrafficTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_protocol_that_blocks_for_a_second_delays_the_other_ports_datagrams_but_loses_none(ReactorBackend backend)
     {
         const int count = 100;
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var other = new RecordingProtocol();
         var blockEnded = 0L;
         var otherPort = reactor.ListenUdp(0, other, "127.0.0.1");
@@ -165,10 +165,10 @@ public class HostileTrafficTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_protocol_that_stops_its_own_port_inside_DatagramReceived_closes_it_once_and_the_reactor_keeps_running(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var stoppedDeferreds = new List<Deferred<object?>>();
         var closer = new RecordingProtocol { OnDatagram = (p, _, _) => stoppedDeferreds.Add(p.Transport!.StopListening()) };
         var port = reactor.ListenUdp(0, closer, "127.0.0.1");
@@ -211,11 +211,11 @@ public class HostileTrafficTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void An_ICMP_unreachable_storm_on_a_connected_port_leaves_it_open_reports_refusals_outside_Write_and_the_reactor_serves(ReactorBackend backend)
     {
         const int writes = 2_000;
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var insideWrite = false;
         var refusedInsideWrite = 0;
         var client = new RecordingProtocol { OnRefused = () => refusedInsideWrite += insideWrite ? 1 : 0 };
@@ -271,13 +271,13 @@ public class HostileTrafficTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Every_datagram_over_maxPacketSize_in_a_flood_is_counted_as_DroppedTruncated_exactly(ReactorBackend backend)
     {
         const int maxPacketSize = 1_000;
         const int total = 600;
         const int inFlight = 16;
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var receiver = new RecordingProtocol();
         var port = (UdpPort)reactor.ListenUdp(0, receiver, "127.0.0.1", maxPacketSize);
         var address = port.GetHost();

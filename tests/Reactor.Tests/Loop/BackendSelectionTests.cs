@@ -1,4 +1,4 @@
-namespace Reactor.Tests.Core;
+namespace Reactor.Tests.Loop;
 
 /// <summary>Which backend the factory picks, and how to override it.</summary>
 [Collection(EnvironmentVariableCollection.Name)]

@@ -2,10 +2,10 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Reactor.Testing;
-using Reactor.Tests.Core;
+using Reactor.Tests.Loop;
 using Reactor.Tests.Support;
 
-namespace Reactor.Tests.Reliability;
+namespace Reactor.Tests.Loop;
 
 /// <summary>
 /// Issue 7, "lifecycle and resources": cycles leave no descriptor behind, Stop() leaves nothing hanging, running out of
@@ -28,11 +28,11 @@ public class LifecycleResourceTests
     }
 
     [LinuxTheory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Ten_thousand_ListenUdp_StopListening_cycles_in_one_run_leave_no_descriptor_behind(ReactorBackend backend)
     {
         const int Cycles = 10_000;
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var protocol = new RecordingProtocol();
         var completed = 0;
         var before = 0;
@@ -84,11 +84,11 @@ public class LifecycleResourceTests
     }
 
     [LinuxTheory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_thousand_reactor_create_run_stop_cycles_leave_no_descriptor_behind(ReactorBackend backend)
     {
         const int Cycles = 1_000;
-        var warmUp = Backends.Create(backend);
+        var warmUp = TestBackends.Create(backend);
         warmUp.CallWhenRunning(() =>
         {
             warmUp.ListenUdp(0, new RecordingProtocol(), "127.0.0.1");
@@ -98,7 +98,7 @@ public class LifecycleResourceTests
         var before = OpenDescriptors();
         for (var i = 0; i < Cycles; i++)
         {
-            var reactor = Backends.Create(backend);
+            var reactor = TestBackends.Create(backend);
             reactor.CallWhenRunning(() =>
             {
                 // A port left open: shutdown must close it too.
@@ -112,11 +112,11 @@ public class LifecycleResourceTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Stop_with_callbacks_queued_writes_pending_resolves_and_timers_outstanding_fires_or_fails_everything_and_returns(ReactorBackend backend)
     {
         var logs = new TestLoggerFactory();
-        var reactor = Backends.Create(backend, logs);
+        var reactor = TestBackends.Create(backend, logs);
         var sockets = new List<FakeDatagramSocket>();
         reactor.Internal().DatagramSocketFactory = family =>
         {
@@ -181,11 +181,11 @@ public class LifecycleResourceTests
     }
 
     [LinuxTheory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Running_out_of_file_descriptors_while_listening_is_a_CannotListen_and_the_reactor_recovers(ReactorBackend backend)
     {
         const int MaxPorts = 10_000;
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var ports = new List<IUdpTransport>();
         CannotListenException? refused = null;
         Exception? unexpected = null;
@@ -243,13 +243,13 @@ public class LifecycleResourceTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void CallFromThread_from_eight_threads_while_the_reactor_stops_runs_each_accepted_call_once_and_logs_every_drop(ReactorBackend backend)
     {
         const int Threads = 8;
         const int CallsPerThread = 20_000;
         var logs = new TestLoggerFactory();
-        var reactor = Backends.Create(backend, logs);
+        var reactor = TestBackends.Create(backend, logs);
         var ran = 0;
         var ranAfterReturn = 0;
         var runReturned = 0;

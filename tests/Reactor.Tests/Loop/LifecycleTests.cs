@@ -1,23 +1,23 @@
 using Reactor.Tests.Support;
 
-namespace Reactor.Tests.Core;
+namespace Reactor.Tests.Loop;
 
 /// <summary>Run, Stop, Crash and system events: Twisted's test_core <c>SystemEventTestsBuilder</c> and <c>ThreePhaseEventTests</c>.</summary>
 public class LifecycleTests
 {
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Stop_when_not_started_throws_ReactorNotRunning(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         reactor.Invoking(r => r.Stop()).Should().Throw<ReactorNotRunningException>();
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Stop_when_already_stopped_throws_ReactorNotRunning(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         Exception? second = null;
         reactor.CallWhenRunning(() =>
         {
@@ -30,10 +30,10 @@ public class LifecycleTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void CallWhenRunning_callables_run_in_registration_order(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var order = new List<int>();
         reactor.CallWhenRunning(() => order.Add(1));
         reactor.CallWhenRunning(() => order.Add(2));
@@ -44,10 +44,10 @@ public class LifecycleTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void CallWhenRunning_while_running_calls_synchronously_and_returns_null(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var ran = false;
         SystemEventTriggerId? id = new SystemEventTriggerId("probe", SystemEventPhase.After);
         reactor.CallWhenRunning(() =>
@@ -61,10 +61,10 @@ public class LifecycleTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Running_is_false_before_startup_and_true_during_and_after(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var seen = new List<(SystemEventPhase, bool)>();
         foreach (var phase in new[] { SystemEventPhase.Before, SystemEventPhase.During, SystemEventPhase.After })
         {
@@ -79,10 +79,10 @@ public class LifecycleTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Stop_fires_all_three_shutdown_phases_before_Run_returns(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var order = new List<string>();
         reactor.AddSystemEventTrigger(SystemEventPhase.After, SystemEvents.Shutdown, () => order.Add("after"));
         reactor.AddSystemEventTrigger(SystemEventPhase.During, SystemEvents.Shutdown, () => order.Add("during"));
@@ -93,10 +93,10 @@ public class LifecycleTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Stop_does_not_fire_shutdown_triggers_synchronously(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var fired = false;
         var firedInsideStop = true;
         reactor.AddSystemEventTrigger(SystemEventPhase.Before, SystemEvents.Shutdown, () => fired = true);
@@ -111,10 +111,10 @@ public class LifecycleTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Run_while_running_throws_ReactorAlreadyRunning(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         Exception? error = null;
         reactor.CallWhenRunning(() =>
         {
@@ -126,20 +126,20 @@ public class LifecycleTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Run_after_stop_throws_ReactorNotRestartable(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         reactor.CallWhenRunning(reactor.Stop);
         reactor.RunWithTimeout();
         reactor.Invoking(r => r.Run()).Should().Throw<ReactorNotRestartableException>();
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Crash_skips_shutdown_triggers_and_Run_works_again_afterwards(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var shutdownTriggers = 0;
         var startups = 0;
         reactor.AddSystemEventTrigger(SystemEventPhase.Before, SystemEvents.Shutdown, () => shutdownTriggers++);
@@ -165,10 +165,10 @@ public class LifecycleTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Iterate_with_zero_wait_does_not_block_and_runs_due_calls(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var ran = false;
         reactor.CallLater(TimeSpan.Zero, () => ran = true);
         reactor.CallLater(TimeSpan.FromHours(1), () => { });
@@ -179,10 +179,10 @@ public class LifecycleTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_before_startup_trigger_returning_a_deferred_delays_the_during_phase(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var pending = new Deferred<int>();
         var events = new List<string>();
         reactor.AddSystemEventTrigger(SystemEventPhase.Before, SystemEvents.Startup, () => pending);
@@ -199,10 +199,10 @@ public class LifecycleTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_before_shutdown_deferred_delays_shutdown_and_Run_waits_for_it(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var pending = new Deferred<int>();
         var events = new List<string>();
         reactor.AddSystemEventTrigger(SystemEventPhase.Before, SystemEvents.Shutdown, () =>
@@ -222,11 +222,11 @@ public class LifecycleTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_failing_before_shutdown_deferred_is_logged_and_shutdown_completes(ReactorBackend backend)
     {
         var logs = new TestLoggerFactory();
-        var reactor = Backends.Create(backend, logs);
+        var reactor = TestBackends.Create(backend, logs);
         var after = false;
         reactor.AddSystemEventTrigger(SystemEventPhase.Before, SystemEvents.Shutdown, () => Deferred.Fail<int>(new InvalidOperationException("boom")));
         reactor.AddSystemEventTrigger(SystemEventPhase.After, SystemEvents.Shutdown, () => after = true);
@@ -237,11 +237,11 @@ public class LifecycleTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Trigger_exceptions_are_logged_and_the_remaining_triggers_still_run(ReactorBackend backend)
     {
         var logs = new TestLoggerFactory();
-        var reactor = Backends.Create(backend, logs);
+        var reactor = TestBackends.Create(backend, logs);
         var ran = new List<string>();
         reactor.AddSystemEventTrigger(SystemEventPhase.Before, SystemEvents.Shutdown, () => throw new InvalidOperationException("first"));
         reactor.AddSystemEventTrigger(SystemEventPhase.Before, SystemEvents.Shutdown, () => ran.Add("second before"));
@@ -314,10 +314,10 @@ public class LifecycleTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Stop_from_another_thread_stops_the_loop(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         reactor.CallLater(TimeSpan.FromHours(1), () => { });
         var thread = reactor.RunOnNewThread();
         ReactorRunner.WaitUntil(() => reactor.Running).Should().BeTrue();
@@ -327,10 +327,10 @@ public class LifecycleTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_delayed_call_can_stop_the_reactor(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         reactor.CallLater(TimeSpan.FromMilliseconds(10), reactor.Stop);
         reactor.RunWithTimeout();
         reactor.Running.Should().BeFalse();
@@ -345,7 +345,7 @@ public class LifecycleTests
 public class DescriptorLeakTests
 {
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Run_and_stop_cycles_leave_no_file_descriptor_behind(ReactorBackend backend)
     {
         static int OpenDescriptors() => Directory.GetFiles("/proc/self/fd").Length;
@@ -355,20 +355,20 @@ public class DescriptorLeakTests
         }
 
         // Warm up once so lazily created runtime descriptors are not counted.
-        var warmUp = Backends.Create(backend);
+        var warmUp = TestBackends.Create(backend);
         warmUp.CallWhenRunning(warmUp.Stop);
         warmUp.RunWithTimeout();
         var before = OpenDescriptors();
         for (var i = 0; i < 200; i++)
         {
-            var reactor = Backends.Create(backend);
+            var reactor = TestBackends.Create(backend);
             reactor.CallWhenRunning(reactor.Stop);
             reactor.RunWithTimeout();
         }
 
         for (var i = 0; i < 200; i++)
         {
-            Backends.Create(backend).Dispose();
+            TestBackends.Create(backend).Dispose();
         }
 
         // The count is process-wide: tests running in parallel open and close descriptors too, so allow their transient

@@ -2,13 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using Reactor.Tests.Support;
 
-namespace Reactor.Tests.Core;
+namespace Reactor.Tests.Loop;
 
 /// <summary>Several reactors sharing one UDP port with SO_REUSEPORT.</summary>
 public class ReactorGroupTests
 {
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Reactors_share_a_port_and_each_serves_its_senders_on_its_own_thread(ReactorBackend backend)
     {
         const int Senders = 24;

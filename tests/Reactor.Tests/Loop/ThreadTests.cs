@@ -1,16 +1,16 @@
 using System.Collections.Concurrent;
 using Reactor.Tests.Support;
 
-namespace Reactor.Tests.Core;
+namespace Reactor.Tests.Loop;
 
 /// <summary>CallFromThread, the thread rule, the synchronization context and the worker pool (Twisted's CallFromThreadTests, test_threads).</summary>
 public class ThreadTests
 {
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Calls_from_threads_are_not_run_until_the_reactor_runs(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var ran = 0;
         var thread = new Thread(() => reactor.CallFromThread(() => ran++));
         thread.Start();
@@ -22,10 +22,10 @@ public class ThreadTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void CallFromThread_wakes_a_sleeping_loop_at_once(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         double calledAt = 0;
         double sentAt = 0;
         reactor.CallWhenRunning(() =>
@@ -45,10 +45,10 @@ public class ThreadTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void CallFromThread_on_the_reactor_thread_runs_on_the_next_iteration(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var order = new List<string>();
         reactor.CallWhenRunning(() =>
         {
@@ -64,10 +64,10 @@ public class ThreadTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_call_queued_from_a_queued_call_does_not_livelock_the_loop(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var requeues = 0;
         var timerRan = false;
         void Requeue()
@@ -91,11 +91,11 @@ public class ThreadTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void An_exception_from_a_call_from_a_thread_is_logged_and_the_loop_goes_on(ReactorBackend backend)
     {
         var logs = new TestLoggerFactory();
-        var reactor = Backends.Create(backend, logs);
+        var reactor = TestBackends.Create(backend, logs);
         reactor.CallFromThread(() => throw new InvalidOperationException("thread boom"));
         reactor.CallFromThread(() => reactor.CallLater(TimeSpan.Zero, reactor.Stop));
         reactor.RunWithTimeout();
@@ -103,12 +103,12 @@ public class ThreadTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_storm_of_calls_from_8_threads_runs_every_call_once_in_order_per_thread(ReactorBackend backend)
     {
         const int Threads = 8;
         const int CallsPerThread = 100_000;
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var next = new int[Threads];
         var outOfOrder = 0;
         var total = 0;
@@ -152,10 +152,10 @@ public class ThreadTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Reactor_methods_throw_from_another_thread(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         reactor.IsInReactorThread.Should().BeTrue();
         var errors = new ConcurrentBag<Exception?>();
         var inReactorThread = true;
@@ -175,10 +175,10 @@ public class ThreadTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_delayed_call_cannot_be_cancelled_from_another_thread(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var call = reactor.CallLater(TimeSpan.FromSeconds(1), () => { });
         Exception? error = null;
         var thread = new Thread(() => error = Record.Exception(call.Cancel));
@@ -189,10 +189,10 @@ public class ThreadTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Await_inside_a_reactor_callback_resumes_on_the_reactor_thread(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var reactorThread = -1;
         var resumedOn = -2;
         var resumedInReactorThread = false;
@@ -211,10 +211,10 @@ public class ThreadTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Awaiting_a_deferred_fired_from_a_timer_resumes_on_the_reactor_thread(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var resumed = false;
         var value = 0;
         reactor.CallWhenRunning(async () =>
@@ -231,10 +231,10 @@ public class ThreadTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void CallInThread_runs_work_off_the_reactor_thread(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var workerWasReactorThread = true;
         reactor.CallWhenRunning(() => reactor.CallInThread(() =>
         {
@@ -246,10 +246,10 @@ public class ThreadTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void DeferToThread_delivers_results_and_failures_on_the_reactor_thread(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var results = new List<string>();
         reactor.CallWhenRunning(() =>
         {
@@ -305,11 +305,11 @@ public class ThreadTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_call_from_a_thread_after_shutdown_is_dropped_and_logged(ReactorBackend backend)
     {
         var logs = new TestLoggerFactory();
-        var reactor = Backends.Create(backend, logs);
+        var reactor = TestBackends.Create(backend, logs);
         reactor.CallWhenRunning(reactor.Stop);
         reactor.RunWithTimeout();
         var ran = false;

@@ -15,10 +15,10 @@ public class ResolveLifetimeTests
     private static readonly TimeSpan FiftyMilliseconds = TimeSpan.FromMilliseconds(50);
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Localhost_resolves_to_127_0_0_1_later_on_the_reactor_thread(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         Outcome<IPAddress>? outcome = null;
         var firedBeforeResolveReturned = true;
         var reactorThreadId = 0;
@@ -40,10 +40,10 @@ public class ResolveLifetimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Localhost_through_ResolveAll_and_IPv4Only_includes_127_0_0_1(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         Outcome<IReadOnlyList<IPAddress>>? all = null;
         Outcome<IPAddress>? v4 = null;
         reactor.CallWhenRunning(() =>
@@ -67,11 +67,11 @@ public class ResolveLifetimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_lookup_fails_when_the_sum_of_its_timeouts_has_passed_and_the_late_answer_is_discarded(ReactorBackend backend)
     {
         var logs = new TestLoggerFactory();
-        using var reactor = Backends.Create(backend, logs);
+        using var reactor = TestBackends.Create(backend, logs);
         var resolver = new FakeResolver { HoldLookups = true };
         var answers = new AnswerRecordingResolver(resolver);
         reactor.InstallResolver(answers);
@@ -105,10 +105,10 @@ public class ResolveLifetimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void The_timeouts_sum_bounds_the_lookup_and_default_to_60_seconds(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var resolver = new FakeResolver { HoldLookups = true };
         reactor.InstallResolver(resolver);
 
@@ -129,11 +129,11 @@ public class ResolveLifetimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Cancel_fails_the_lookup_at_once_and_the_late_answer_is_discarded_silently(ReactorBackend backend)
     {
         var logs = new TestLoggerFactory();
-        using var reactor = Backends.Create(backend, logs);
+        using var reactor = TestBackends.Create(backend, logs);
         var resolver = new FakeResolver { HoldLookups = true };
         resolver.Fail("slow.test", new IOException("late failure"));
         var answers = new AnswerRecordingResolver(resolver);
@@ -166,10 +166,10 @@ public class ResolveLifetimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Lookups_pending_at_shutdown_are_cancelled_and_Run_returns(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var resolver = new FakeResolver { HoldLookups = true };
         reactor.InstallResolver(resolver);
         Outcome<IPAddress>? one = null;
@@ -190,10 +190,10 @@ public class ResolveLifetimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_lookup_started_after_shutdown_fails_at_once(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var resolver = new FakeResolver { HoldLookups = true };
         reactor.InstallResolver(resolver);
         Outcome<IPAddress>? late = null;

@@ -17,10 +17,10 @@ public class ResolveLiteralTests
         "127.1", "1.2.3", "0x7f.0.0.1", "010.0.0.1", "1.2.3.4.5", "256.0.0.1", "1.2.3.", "[::1]", "[::1]:53", "2001:db8::g");
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void The_empty_name_resolves_to_0_0_0_0_synchronously(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var resolver = new FakeResolver();
         reactor.InstallResolver(resolver);
 
@@ -32,10 +32,10 @@ public class ResolveLiteralTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void The_empty_name_resolves_to_the_IPv6_wildcard_when_IPv6_is_preferred(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
 
         Outcome<IPAddress>.Of(reactor.Resolve(string.Empty, preference: AddressPreference.IPv6Only), reactor).Value.Should().Be(IPAddress.IPv6Any);
         Outcome<IReadOnlyList<IPAddress>>.Of(reactor.ResolveAll(string.Empty), reactor).Value.Should().Equal(IPAddress.Any);
@@ -45,7 +45,7 @@ public class ResolveLiteralTests
     [MemberData(nameof(Literals))]
     public void An_IP_literal_resolves_to_itself_synchronously_without_asking_the_resolver(ReactorBackend backend, string literal)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var resolver = new FakeResolver();
         reactor.InstallResolver(resolver);
 
@@ -63,7 +63,7 @@ public class ResolveLiteralTests
     [MemberData(nameof(NamesThatLookLikeAddresses))]
     public void Anything_but_a_strict_literal_is_a_name_for_the_resolver(ReactorBackend backend, string name)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var resolver = new FakeResolver();
         resolver.Add(name, IPAddress.Parse("192.0.2.99"));
         reactor.InstallResolver(resolver);
@@ -75,10 +75,10 @@ public class ResolveLiteralTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_literal_of_an_excluded_family_fails_at_once(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
 
         var v6AsV4 = Outcome<IPAddress>.Of(reactor.Resolve("::1", preference: AddressPreference.IPv4Only), reactor);
         var v4AsV6 = Outcome<IPAddress>.Of(reactor.Resolve("127.0.0.1", preference: AddressPreference.IPv6Only), reactor);
@@ -92,7 +92,7 @@ public class ResolveLiteralTests
     private static TheoryData<ReactorBackend, string> Cross(params string[] names)
     {
         var data = new TheoryData<ReactorBackend, string>();
-        foreach (var backend in Backends.All)
+        foreach (var backend in TestBackends.All)
         {
             foreach (var name in names)
             {

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Reactor.Internal;
 using Reactor.Testing;
 using Reactor.Tests.Support;
+using Reactor.Internal.Resolve;
 
 namespace Reactor.Tests.Resolve;
 
@@ -24,7 +25,7 @@ public class ResolveTests
         get
         {
             var data = new TheoryData<ReactorBackend, AddressPreference, string, string?>();
-            foreach (var row in Backends.All)
+            foreach (var row in TestBackends.All)
             {
                 var backend = row;
                 data.Add(backend, AddressPreference.IPv4First, "dual.test", "192.0.2.1");
@@ -53,7 +54,7 @@ public class ResolveTests
         get
         {
             var data = new TheoryData<ReactorBackend, AddressPreference, AddressFamily>();
-            foreach (var row in Backends.All)
+            foreach (var row in TestBackends.All)
             {
                 var backend = row;
                 data.Add(backend, AddressPreference.IPv4First, AddressFamily.Unspecified);
@@ -67,10 +68,10 @@ public class ResolveTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Resolve_gives_the_first_address_the_resolver_returns(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var resolver = new FakeResolver();
         resolver.Add("example.test", V4b, V4a);
         reactor.InstallResolver(resolver);
@@ -85,7 +86,7 @@ public class ResolveTests
     [MemberData(nameof(Preferences))]
     public void The_preference_picks_the_address(ReactorBackend backend, AddressPreference preference, string host, string? expected)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var resolver = new FakeResolver();
         resolver.Add("dual.test", V6a, V4a, V6b, V4b);
         resolver.Add("v6only.test", V6a, V6b);
@@ -110,7 +111,7 @@ public class ResolveTests
     [MemberData(nameof(FamiliesAsked))]
     public void The_preference_decides_the_family_asked_of_the_resolver(ReactorBackend backend, AddressPreference preference, AddressFamily family)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var resolver = new FakeResolver();
         reactor.InstallResolver(resolver);
 
@@ -123,10 +124,10 @@ public class ResolveTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void ResolveAll_gives_every_address_in_the_resolvers_order(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var resolver = new FakeResolver();
         resolver.Add("dual.test", V6a, V4a, V6b, V4b);
         reactor.InstallResolver(resolver);
@@ -137,10 +138,10 @@ public class ResolveTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_name_not_found_fails_with_DnsLookupException_and_Twisteds_message(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         reactor.InstallResolver(new FakeResolver());
 
         var one = Outcome<IPAddress>.Of(reactor.Resolve("nowhere.test"), reactor);
@@ -157,10 +158,10 @@ public class ResolveTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_resolver_failure_becomes_DnsLookupException_with_the_cause_inside(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var resolver = new FakeResolver();
         var cause = new SocketException((int)SocketError.TryAgain);
         resolver.Fail("flaky.test", cause);
@@ -174,10 +175,10 @@ public class ResolveTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_resolver_that_throws_fails_the_lookup_with_the_exception_inside(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var cause = new InvalidOperationException("resolver bug");
         reactor.InstallResolver(new ThrowingResolver(cause));
 
@@ -189,10 +190,10 @@ public class ResolveTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void InstallResolver_returns_the_resolver_it_replaces(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var first = new FakeResolver();
         var second = new FakeResolver();
         first.Add("example.test", V4a);
@@ -206,10 +207,10 @@ public class ResolveTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Resolve_ResolveAll_and_InstallResolver_are_reactor_thread_only(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         reactor.InstallResolver(new FakeResolver()); // never the network, even if the thread rule failed
         var errors = new List<Exception?>();
         var thread = new Thread(() =>
@@ -227,10 +228,10 @@ public class ResolveTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Bad_arguments_are_rejected(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         reactor.InstallResolver(new FakeResolver()); // never the network, even if validation failed
 
         FluentActions.Invoking(() => reactor.Resolve(null!)).Should().Throw<ArgumentNullException>();

@@ -10,7 +10,7 @@ public static class Families
         get
         {
             var data = new TheoryData<ReactorBackend, string>();
-            foreach (var backend in Backends.All)
+            foreach (var backend in TestBackends.All)
             {
                 data.Add(backend, "127.0.0.1");
                 data.Add(backend, "::1");

@@ -6,10 +6,10 @@ namespace Reactor.Tests.Time;
 public class ReactorTimeTests
 {
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Seconds_is_monotonic_and_moves_forward(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var first = reactor.Seconds();
         var later = first;
         ReactorRunner.WaitUntil(() => (later = reactor.Seconds()) > first).Should().BeTrue();
@@ -17,10 +17,10 @@ public class ReactorTimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_scheduled_call_runs_and_is_then_inactive(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         IDelayedCall? call = null;
         var ran = false;
         call = reactor.CallLater(TimeSpan.FromMilliseconds(5), () =>
@@ -36,10 +36,10 @@ public class ReactorTimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Time_is_now_plus_the_delay(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var before = reactor.Seconds();
         var call = reactor.CallLater(TimeSpan.FromSeconds(10), () => { });
         var after = reactor.Seconds();
@@ -47,10 +47,10 @@ public class ReactorTimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void The_call_waits_at_least_its_delay(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var scheduledAt = reactor.Seconds();
         double ranAt = 0;
         reactor.CallLater(TimeSpan.FromMilliseconds(50), () =>
@@ -63,10 +63,10 @@ public class ReactorTimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_cancelled_call_never_runs(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var ran = false;
         var call = reactor.CallLater(TimeSpan.FromMilliseconds(1), () => ran = true);
         call.Cancel();
@@ -89,10 +89,10 @@ public class ReactorTimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Cancelling_from_inside_the_call_or_after_it_ran_throws_AlreadyCalled(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         IDelayedCall? call = null;
         Exception? inside = null;
         call = reactor.CallLater(TimeSpan.Zero, () =>
@@ -107,10 +107,10 @@ public class ReactorTimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Reset_moves_the_due_time(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var order = new List<string>();
         var late = reactor.CallLater(TimeSpan.FromHours(1), () => order.Add("reset"));
         reactor.CallLater(TimeSpan.FromMilliseconds(40), () =>
@@ -124,10 +124,10 @@ public class ReactorTimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Delay_pushes_the_call_back(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var order = new List<string>();
         var early = reactor.CallLater(TimeSpan.FromMilliseconds(10), () => order.Add("delayed"));
         reactor.CallLater(TimeSpan.FromMilliseconds(30), () => order.Add("30ms"));
@@ -140,10 +140,10 @@ public class ReactorTimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Calls_due_at_the_same_time_run_in_scheduling_order(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend, time: new FrozenTime());
+        var reactor = TestBackends.Create(backend, time: new FrozenTime());
         var order = new List<int>();
         for (var i = 0; i < 100; i++)
         {
@@ -157,10 +157,10 @@ public class ReactorTimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void CallLater_zero_from_inside_a_call_runs_on_a_later_iteration_not_reentrantly(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var order = new List<string>();
         reactor.CallLater(TimeSpan.Zero, () =>
         {
@@ -176,10 +176,10 @@ public class ReactorTimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void GetDelayedCalls_lists_pending_calls_only(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var a = reactor.CallLater(TimeSpan.FromSeconds(1), () => { });
         var b = reactor.CallLater(TimeSpan.FromSeconds(2), () => { });
         var c = reactor.CallLater(TimeSpan.FromSeconds(3), () => { });
@@ -188,11 +188,11 @@ public class ReactorTimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void An_exception_from_a_timed_call_is_logged_and_the_loop_goes_on(ReactorBackend backend)
     {
         var logs = new TestLoggerFactory();
-        var reactor = Backends.Create(backend, logs);
+        var reactor = TestBackends.Create(backend, logs);
         reactor.CallLater(TimeSpan.Zero, () => throw new InvalidOperationException("timer boom"));
         var later = false;
         reactor.CallLater(TimeSpan.FromMilliseconds(10), () =>
@@ -209,10 +209,10 @@ public class ReactorTimeTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_call_scheduled_in_the_distant_future_does_not_break_the_loop(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         reactor.CallLater(TimeSpan.FromDays(365 * 100), () => { });
         reactor.CallLater(TimeSpan.FromMilliseconds(10), reactor.Stop);
         reactor.RunWithTimeout();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using Reactor.Internal.Epoll;
+using Reactor.Internal.Backends.Epoll;
+using Reactor.Internal.Linux;
 using Reactor.Internal.Udp;
 using Reactor.Tests.Support;
 
@@ -18,7 +19,7 @@ public class EchoPathTests
         get
         {
             var data = new TheoryData<ReactorBackend, bool>();
-            foreach (var backend in Backends.All)
+            foreach (var backend in TestBackends.All)
             {
                 data.Add(backend, true);
                 data.Add(backend, false);
@@ -69,10 +70,10 @@ public class EchoPathTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Coalesced_replies_to_several_peers_reach_each_peer(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var server = reactor.ListenUdp(0, new Echo(60, reactor), "127.0.0.1");
         var clients = Enumerable.Range(0, 3).Select(_ =>
         {
@@ -155,7 +156,7 @@ public class ReceiveOffloadTests
         }
 
         received[^1].Should().HaveCount(7);
-        var socket = (Reactor.Internal.Epoll.EpollDatagramSocket)typeof(UdpPort)
+        var socket = (Reactor.Internal.Backends.Epoll.EpollDatagramSocket)typeof(UdpPort)
             .GetProperty("Socket", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(server)!;
         socket.ReceiveOffload.Should().Be(receiveOffload);
         if (receiveOffload)
@@ -195,7 +196,7 @@ public class EchoPathAllocationTests
     {
         const int WarmUp = 2_000;
         const int Measured = 20_000;
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var echo = new AllocationMeasuringEcho(WarmUp, WarmUp + Measured, reactor.Stop);
         var server = reactor.ListenUdp(0, echo, loopback);
         reactor.CallInThread(() =>

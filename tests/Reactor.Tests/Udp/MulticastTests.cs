@@ -4,7 +4,7 @@ using System.Text;
 using Reactor.Testing;
 using Reactor.Tests.Support;
 
-namespace Reactor.Tests.Multicast;
+namespace Reactor.Tests.Udp;
 
 /// <summary>
 /// Multicast over real sockets, joined and sent on loopback (127.0.0.1 / <c>lo</c>) or, for IPv6, on a veth pair: Twisted's
@@ -37,10 +37,10 @@ public class MulticastTests
         NetworkInterface.GetAllNetworkInterfaces().Single(n => n.Name == "lo").GetIPProperties().GetIPv4Properties().Index;
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Ttl_defaults_to_1_and_can_be_changed_within_0_to_255(ReactorBackend backend) => OnLoopback(() =>
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var port = reactor.ListenMulticast(0, new RecordingProtocol());
         port.Ttl.Should().Be(1);
         port.Ttl = 2;
@@ -50,10 +50,10 @@ public class MulticastTests
     });
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void The_outgoing_interface_defaults_to_any_and_a_literal_sets_it_at_once(ReactorBackend backend) => OnLoopback(() =>
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var port = reactor.ListenMulticast(0, new RecordingProtocol());
         port.OutgoingInterface.Should().Be("0.0.0.0");
         var set = port.SetOutgoingInterface("127.0.0.1");
@@ -62,11 +62,11 @@ public class MulticastTests
     });
 
     [PrivateNetworkTheory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Loopback_mode_delivers_a_ports_own_group_datagrams_until_turned_off(ReactorBackend backend) => PrivateNetwork.Run(() =>
     {
         // On a real link (the veth v0), not lo: over lo every datagram comes back in whatever the loopback mode.
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var server = new RecordingProtocol();
         reactor.CallWhenRunning(() =>
         {
@@ -98,10 +98,10 @@ public class MulticastTests
     });
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Join_leave_join_leave_all_succeed_on_two_ports(ReactorBackend backend) => OnLoopback(() =>
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         foreach (var port in new[] { reactor.ListenMulticast(0, new RecordingProtocol()), reactor.ListenMulticast(0, new RecordingProtocol()) })
         {
             // An explicit interface: joining "any" on a host without a private namespace would send IGMP out of eth0.
@@ -114,10 +114,10 @@ public class MulticastTests
     });
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Joining_a_unicast_address_fails_with_MulticastJoin(ReactorBackend backend) => OnLoopback(() =>
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var port = reactor.ListenMulticast(0, new RecordingProtocol());
         var join = port.JoinGroup("127.0.0.1");
         join.Called.Should().BeTrue();
@@ -129,10 +129,10 @@ public class MulticastTests
     });
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Joining_twice_and_leaving_a_group_never_joined_fail_with_the_OS_error(ReactorBackend backend) => OnLoopback(() =>
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var port = reactor.ListenMulticast(0, new RecordingProtocol());
         port.JoinGroup(Group, "127.0.0.1").AsTask().IsCompletedSuccessfully.Should().BeTrue();
         port.Invoking(p => p.JoinGroup(Group, "127.0.0.1").AsTask().GetAwaiter().GetResult())
@@ -142,10 +142,10 @@ public class MulticastTests
     });
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_datagram_to_the_group_reaches_the_joined_server(ReactorBackend backend) => OnLoopback(() =>
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var server = new RecordingProtocol { OnDatagram = (_, _, _) => reactor.Stop() };
         reactor.CallWhenRunning(() =>
         {
@@ -163,10 +163,10 @@ public class MulticastTests
     });
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Two_ports_sharing_a_number_with_listenMultiple_both_receive_one_group_datagram(ReactorBackend backend) => OnLoopback(() =>
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var first = new RecordingProtocol();
         var second = new RecordingProtocol();
         void StopWhenBoth(RecordingProtocol p, byte[] d, IPEndPoint s)
@@ -195,19 +195,19 @@ public class MulticastTests
     });
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Without_listenMultiple_a_second_port_on_the_same_number_is_a_CannotListen(ReactorBackend backend) => OnLoopback(() =>
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var port = reactor.ListenMulticast(0, new RecordingProtocol());
         reactor.Invoking(r => r.ListenMulticast(port.GetHost().Port, new RecordingProtocol())).Should().Throw<CannotListenException>();
     });
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_wildcard_port_receives_only_the_groups_it_joined(ReactorBackend backend) => OnLoopback(() =>
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var first = new RecordingProtocol();
         var second = new RecordingProtocol();
         IMulticastTransport? sender = null;
@@ -248,10 +248,10 @@ public class MulticastTests
     });
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void The_interface_can_be_named_by_address_name_or_index(ReactorBackend backend) => OnLoopback(() =>
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var port = reactor.ListenMulticast(0, new RecordingProtocol());
         var index = LoopbackIndex().ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var @interface in new[] { "127.0.0.1", "lo", index })
@@ -265,10 +265,10 @@ public class MulticastTests
     });
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void An_interface_that_does_not_exist_is_a_clear_failure_and_never_a_DNS_lookup(ReactorBackend backend) => OnLoopback(() =>
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var resolver = new FakeResolver();
         reactor.InstallResolver(resolver);
         var port = reactor.ListenMulticast(0, new RecordingProtocol());
@@ -280,10 +280,10 @@ public class MulticastTests
     });
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Hostnames_are_resolved_before_joining(ReactorBackend backend) => OnLoopback(() =>
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var resolver = new FakeResolver { HoldLookups = true };
         resolver.Add("group.example.test", IPAddress.Parse(Group));
         reactor.InstallResolver(resolver);
@@ -298,10 +298,10 @@ public class MulticastTests
     });
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_source_specific_join_accepts_its_source_only(ReactorBackend backend) => OnLoopback(() =>
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var server = new RecordingProtocol();
         server.OnDatagram = (_, data, _) =>
         {
@@ -328,10 +328,10 @@ public class MulticastTests
     });
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Families_must_match_and_closed_ports_refuse(ReactorBackend backend) => OnLoopback(() =>
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var v4 = reactor.ListenMulticast(0, new RecordingProtocol());
         v4.Invoking(p => p.JoinGroup("ff05::1:3").AsTask().GetAwaiter().GetResult())
             .Should().Throw<MulticastJoinException>().Which.SocketErrorCode.Should().Be(System.Net.Sockets.SocketError.AddressFamilyNotSupported);
@@ -343,10 +343,10 @@ public class MulticastTests
     });
 
     [PrivateNetworkTheory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void IPv6_groups_work_joined_by_interface_name_or_index(ReactorBackend backend) => PrivateNetwork.Run(() =>
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var index = NetworkInterface.GetAllNetworkInterfaces().Single(n => n.Name == PrivateNetwork.IPv6Interface).GetIPProperties().GetIPv6Properties().Index;
         var byName = new RecordingProtocol();
         var byIndex = new RecordingProtocol();
@@ -377,10 +377,10 @@ public class MulticastTests
     });
 
     [PrivateNetworkTheory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void An_IPv6_source_specific_join_accepts_its_source_only(ReactorBackend backend) => PrivateNetwork.Run(() =>
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var server = new RecordingProtocol();
         server.OnDatagram = (_, data, _) =>
         {

@@ -1,7 +1,7 @@
 using System.Net;
 using Reactor.Internal.Udp;
 
-namespace Reactor.Tests.Reliability;
+namespace Reactor.Tests.Udp;
 
 /// <summary>Issue 7, "security": nothing a port keeps grows with the number of remote senders.</summary>
 public class SenderBoundTests

@@ -2,7 +2,7 @@ using System.Net;
 using System.Text;
 using Reactor.Tests.Support;
 
-namespace Reactor.Tests.Reliability;
+namespace Reactor.Tests.Udp;
 
 /// <summary>
 /// Issue 7, "bad input from callers", over real loopback sockets on every backend: each wrong call gets its documented
@@ -43,7 +43,7 @@ public class BadInputTests
         Func<IReactor, IUdpTransport, IPEndPoint, Deferred<object?>?> badCalls,
         Func<IReactor, DatagramProtocol, IUdpTransport>? listen = null)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var echoed = new List<byte[]>();
         Exception? failure = null;
         var client = new RecordingProtocol();
@@ -243,7 +243,7 @@ public class BadInputTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Bad_multicast_calls_fail_as_documented_and_the_multicast_port_keeps_echoing(ReactorBackend backend) => OnLoopback(() =>
     {
         AfterBadCallsTheSamePortStillEchoes(

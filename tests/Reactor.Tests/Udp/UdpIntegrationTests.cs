@@ -18,7 +18,7 @@ public class UdpIntegrationTests
     [MemberData(nameof(Families.BackendsAndLoopbacks), MemberType = typeof(Families))]
     public void Start_and_stop_run_the_protocol_callbacks(ReactorBackend backend, string loopback)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var protocol = new RecordingProtocol();
         reactor.CallWhenRunning(() =>
         {
@@ -40,7 +40,7 @@ public class UdpIntegrationTests
     [MemberData(nameof(Families.BackendsAndLoopbacks), MemberType = typeof(Families))]
     public void A_protocol_can_be_listened_again_after_stopping(ReactorBackend backend, string loopback)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var protocol = new RecordingProtocol();
         reactor.CallWhenRunning(() => reactor.ListenUdp(0, protocol, loopback).StopListening().AddCallback(_ =>
             reactor.ListenUdp(0, protocol, loopback).StopListening().AddCallback(_ => reactor.Stop())));
@@ -52,7 +52,7 @@ public class UdpIntegrationTests
     [MemberData(nameof(Families.BackendsAndLoopbacks), MemberType = typeof(Families))]
     public void Listening_twice_on_one_port_is_a_CannotListen(ReactorBackend backend, string loopback)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var protocol = new RecordingProtocol();
         var port = reactor.ListenUdp(0, protocol, loopback);
         port.GetHost().Should().Be(protocol.Transport!.GetHost());
@@ -66,7 +66,7 @@ public class UdpIntegrationTests
     [MemberData(nameof(Families.BackendsAndLoopbacks), MemberType = typeof(Families))]
     public void A_connected_client_and_an_unconnected_server_exchange_datagrams(ReactorBackend backend, string loopback)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var server = new RecordingProtocol();
         var client = new RecordingProtocol();
         reactor.CallWhenRunning(() =>
@@ -98,7 +98,7 @@ public class UdpIntegrationTests
     [MemberData(nameof(Families.BackendsAndLoopbacks), MemberType = typeof(Families))]
     public void A_connected_port_writing_to_a_closed_port_gets_ConnectionRefused_and_stays_open(ReactorBackend backend, string loopback)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var client = new RecordingProtocol();
         var closedPort = FreePort(loopback);
         IUdpTransport? clientPort = null;
@@ -141,7 +141,7 @@ public class UdpIntegrationTests
     [MemberData(nameof(Families.BackendsAndLoopbacks), MemberType = typeof(Families))]
     public void A_server_that_wrote_to_a_dead_port_still_receives(ReactorBackend backend, string loopback)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var server = new RecordingProtocol { OnDatagram = (_, _, _) => reactor.Stop() };
         reactor.CallWhenRunning(() =>
         {
@@ -162,7 +162,7 @@ public class UdpIntegrationTests
     public void A_failing_DatagramReceived_is_logged_and_the_transport_stays_usable(ReactorBackend backend, string loopback)
     {
         var logs = new TestLoggerFactory();
-        var reactor = Backends.Create(backend, logs);
+        var reactor = TestBackends.Create(backend, logs);
         var server = new RecordingProtocol
         {
             OnDatagram = (p, data, sender) =>
@@ -190,10 +190,10 @@ public class UdpIntegrationTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Stopping_the_port_and_the_reactor_from_DatagramReceived_does_not_hang(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var server = new RecordingProtocol
         {
             OnDatagram = (p, _, _) =>
@@ -223,7 +223,7 @@ public class UdpIntegrationTests
     [MemberData(nameof(Families.BackendsAndLoopbacks), MemberType = typeof(Families))]
     public void WriteSequence_arrives_as_one_datagram(ReactorBackend backend, string loopback)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var server = new RecordingProtocol { OnDatagram = (_, _, _) => reactor.Stop() };
         reactor.CallWhenRunning(() =>
         {
@@ -239,7 +239,7 @@ public class UdpIntegrationTests
     [MemberData(nameof(Families.BackendsAndLoopbacks), MemberType = typeof(Families))]
     public void Datagrams_of_every_size_up_to_the_UDP_limit_echo_back_whole(ReactorBackend backend, string loopback)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var max = loopback == "::1" ? UdpPort.MaxIPv6Datagram : UdpPort.MaxIPv4Datagram;
         int[] sizes = [0, 1, 1472, 8192, 8193, 65_000, max];
         var client = new RecordingProtocol();
@@ -276,7 +276,7 @@ public class UdpIntegrationTests
     public void A_datagram_longer_than_maxPacketSize_is_dropped_and_counted_not_truncated(ReactorBackend backend, string loopback)
     {
         var logs = new TestLoggerFactory();
-        var reactor = Backends.Create(backend, logs);
+        var reactor = TestBackends.Create(backend, logs);
         var server = new RecordingProtocol { OnDatagram = (_, _, _) => reactor.Stop() };
         UdpPort? serverPort = null;
         reactor.CallWhenRunning(() =>
@@ -294,10 +294,10 @@ public class UdpIntegrationTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void A_dual_stack_port_receives_IPv4_senders_as_mapped_addresses(ReactorBackend backend)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var server = new RecordingProtocol { OnDatagram = (_, _, _) => reactor.Stop() };
         reactor.CallWhenRunning(() =>
         {
@@ -313,7 +313,7 @@ public class UdpIntegrationTests
     [MemberData(nameof(Families.BackendsAndLoopbacks), MemberType = typeof(Families))]
     public void The_same_peer_is_handed_over_as_the_same_endpoint_instance(ReactorBackend backend, string loopback)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var server = new RecordingProtocol();
         server.OnDatagram = (_, _, _) =>
         {
@@ -336,10 +336,10 @@ public class UdpIntegrationTests
     }
 
     [Theory]
-    [MemberData(nameof(Backends.All), MemberType = typeof(Backends))]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void BroadcastAllowed_round_trips(ReactorBackend backend)
     {
-        using var reactor = Backends.Create(backend);
+        using var reactor = TestBackends.Create(backend);
         var port = reactor.ListenUdp(0, new RecordingProtocol(), "127.0.0.1");
         port.BroadcastAllowed.Should().BeFalse();
         port.BroadcastAllowed = true;
@@ -350,7 +350,7 @@ public class UdpIntegrationTests
     [MemberData(nameof(Families.BackendsAndLoopbacks), MemberType = typeof(Families))]
     public void Reactor_shutdown_closes_real_ports(ReactorBackend backend, string loopback)
     {
-        var reactor = Backends.Create(backend);
+        var reactor = TestBackends.Create(backend);
         var protocol = new RecordingProtocol();
         var port = 0;
         string? socketInode = null;
@@ -387,8 +387,8 @@ public class UdpIntegrationTests
     {
         var fd = socket switch
         {
-            Reactor.Internal.Epoll.EpollDatagramSocket epoll => epoll.FileDescriptor,
-            Reactor.Internal.Portable.PortableDatagramSocket portable => (int)portable.Socket.Handle,
+            Reactor.Internal.Backends.Epoll.EpollDatagramSocket epoll => epoll.FileDescriptor,
+            Reactor.Internal.Backends.Portable.PortableDatagramSocket portable => (int)portable.Socket.Handle,
             _ => -1,
         };
         return fd >= 0 && Directory.Exists("/proc/self/fd") ? Descriptors.LinkTarget($"/proc/self/fd/{fd}") : null;
@@ -399,7 +399,7 @@ public class UdpIntegrationTests
     public void Ten_thousand_datagrams_all_arrive_in_order_from_a_plain_socket(ReactorBackend backend, string loopback)
     {
         const int Count = 10_000;
-        var reactor = Backends.Create(backend, null);
+        var reactor = TestBackends.Create(backend, null);
         var received = new List<int>(Count);
         var server = new CountingProtocol(received, Count, reactor.Stop);
         reactor.CallWhenRunning(() =>

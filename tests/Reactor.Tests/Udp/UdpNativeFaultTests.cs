@@ -1,12 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
-using Reactor.Internal.Epoll;
-using Reactor.Internal.Portable;
+using Reactor.Internal.Backends.Epoll;
+using Reactor.Internal.Linux;
+using Reactor.Internal.Backends.Portable;
 using Reactor.Internal.Udp;
 using Reactor.Tests.Support;
+using Reactor.Internal.Backends;
 
-namespace Reactor.Tests.Reliability;
+namespace Reactor.Tests.Udp;
 
 /// <summary>
 /// Socket errors injected below each backend's native layer (<see cref="SocketFaults"/>): the epoll socket's
@@ -35,7 +37,7 @@ public class NativeFaultTests
     private static TheoryData<ReactorBackend, string, int> Cases(params int[] errnos)
     {
         var data = new TheoryData<ReactorBackend, string, int>();
-        foreach (var backend in Backends.All)
+        foreach (var backend in TestBackends.All)
         {
             foreach (var loopback in new[] { "127.0.0.1", "::1" })
             {
@@ -361,7 +363,7 @@ public class NativeFaultTests
 
         public World(ReactorBackend backend, string loopback, bool echo = false)
         {
-            Reactor = Backends.Create(backend, Logs);
+            Reactor = TestBackends.Create(backend, Logs);
             Protocol = new RecordingProtocol();
             if (echo)
             {

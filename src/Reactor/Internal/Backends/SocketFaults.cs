@@ -1,8 +1,9 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using Reactor.Internal.Epoll;
+using Reactor.Internal.Backends.Epoll;
+using Reactor.Internal.Linux;
 
-namespace Reactor.Internal.Udp;
+namespace Reactor.Internal.Backends;
 
 /// <summary>The system calls a <see cref="SocketFaults"/> script can make fail.</summary>
 internal enum SocketCall

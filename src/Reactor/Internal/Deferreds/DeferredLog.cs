@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Reactor.Internal;
+namespace Reactor.Internal.Deferreds;
 
 /// <summary>Log messages of Deferreds. Event ids 100–119 belong to this class.</summary>
 internal static partial class DeferredLog

@@ -1,4 +1,4 @@
-namespace Reactor.Internal;
+namespace Reactor.Internal.Deferreds;
 
 /// <summary>Fires a Deferred from a task's completion, on the synchronization context of the code that asked for it.</summary>
 internal static class TaskBridge

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Reactor.Internal;
+namespace Reactor.Internal.Deferreds;
 
 /// <summary>
 /// Reports a Deferred's failure that nobody handled when the Deferred is garbage-collected (Twisted's <c>DebugInfo.__del__</c>).

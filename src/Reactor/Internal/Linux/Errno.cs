@@ -1,6 +1,6 @@
 using System.Net.Sockets;
 
-namespace Reactor.Internal.Epoll;
+namespace Reactor.Internal.Linux;
 
 /// <summary>
 /// Linux errno values the socket code acts on, and their <see cref="SocketError"/> equivalents (the numbers are the

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Reactor.Internal.Epoll;
+namespace Reactor.Internal.Linux;
 
 /// <summary>The Linux system calls the epoll backend multiplexes with. OS calls live only in <c>Interop.*</c> files.</summary>
 internal static unsafe partial class Interop

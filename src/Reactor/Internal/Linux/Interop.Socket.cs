@@ -1,9 +1,9 @@
 using System.Runtime.InteropServices;
 
-namespace Reactor.Internal.Epoll;
+namespace Reactor.Internal.Linux;
 
 /// <summary>
-/// The Linux socket calls behind <see cref="EpollDatagramSocket"/>. Constants are the x86-64 and arm64 values (the
+/// The Linux socket calls behind <c>EpollDatagramSocket</c>. Constants are the x86-64 and arm64 values (the
 /// generic Linux ABI); MIPS, SPARC and Alpha number some of them differently and are not supported.
 /// </summary>
 internal static unsafe partial class Interop

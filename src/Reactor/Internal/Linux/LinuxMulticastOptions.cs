@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Reactor.Internal.Udp;
+namespace Reactor.Internal.Linux;
 
 /// <summary>
 /// Linux's multicast socket options and the structs they take, written into spans so both backends set them the same way

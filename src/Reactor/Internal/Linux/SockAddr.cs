@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
-namespace Reactor.Internal.Epoll;
+namespace Reactor.Internal.Linux;
 
 /// <summary>
 /// Linux <c>sockaddr_in</c> / <c>sockaddr_in6</c> encoding without allocation. Layout: family (u16, host order),

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Reactor.Internal;
+namespace Reactor.Internal.Resolve;
 
 /// <summary>
 /// One <see cref="IReactorResolve"/> lookup in flight: asks the resolver, bounds the wait with a timer, and fires

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Reactor.Internal;
+namespace Reactor.Internal.Resolve;
 
 /// <summary>
 /// Recognises IP literals the way Twisted's <c>isIPAddress</c>/<c>isIPv6Address</c> do: a host name is never mistaken

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Reactor.Internal;
+namespace Reactor.Internal.Resolve;
 
 /// <summary>
 /// The default <see cref="IHostResolver"/>: the operating system's resolver (<c>getaddrinfo</c> on Unix, through

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.NetworkInformation;
 using System.Net.Sockets;
+using Reactor.Internal.Resolve;
 
 namespace Reactor.Internal.Udp;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
-using static Reactor.Internal.Udp.LinuxMulticastOptions;
+using static Reactor.Internal.Linux.LinuxMulticastOptions;
+using Reactor.Internal.Resolve;
 
 namespace Reactor.Internal.Udp;
 

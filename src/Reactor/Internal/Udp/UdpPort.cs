@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Reactor.Internal.Resolve;
 
 namespace Reactor.Internal.Udp;
 

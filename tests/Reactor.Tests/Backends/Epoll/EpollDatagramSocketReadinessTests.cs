@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using Reactor.Internal.Udp;
 using Reactor.Tests.Support;
-using static Reactor.Tests.Udp.EpollSocketTestKit;
+using static Reactor.Tests.Backends.Epoll.EpollSocketTestKit;
 
-namespace Reactor.Tests.Udp;
+namespace Reactor.Tests.Backends.Epoll;
 
 /// <summary>How the epoll datagram socket turns epoll readiness into handler calls.</summary>
 public class EpollDatagramSocketReadinessTests

@@ -2,11 +2,12 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using Reactor.Internal.Epoll;
+using Reactor.Internal.Backends.Epoll;
+using Reactor.Internal.Linux;
 using Reactor.Tests.Support;
-using static Reactor.Tests.Udp.EpollSocketTestKit;
+using static Reactor.Tests.Backends.Epoll.EpollSocketTestKit;
 
-namespace Reactor.Tests.Udp;
+namespace Reactor.Tests.Backends.Epoll;
 
 /// <summary>The epoll backend's datagram socket on loopback: binding, the recvmmsg loop, sending, options and closing.</summary>
 public class EpollDatagramSocketTests

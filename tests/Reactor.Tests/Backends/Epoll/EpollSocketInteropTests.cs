@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using Reactor.Internal.Epoll;
+using Reactor.Internal.Backends.Epoll;
+using Reactor.Internal.Linux;
 
-namespace Reactor.Tests.Udp;
+namespace Reactor.Tests.Backends.Epoll;
 
 /// <summary>The native layouts and translations under the epoll datagram socket (pure data: run on every OS).</summary>
 public class EpollSocketInteropTests

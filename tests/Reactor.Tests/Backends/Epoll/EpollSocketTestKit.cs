@@ -2,10 +2,11 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Reactor.Internal;
-using Reactor.Internal.Epoll;
+using Reactor.Internal.Backends.Epoll;
+using Reactor.Internal.Linux;
 using Reactor.Internal.Udp;
 
-namespace Reactor.Tests.Udp;
+namespace Reactor.Tests.Backends.Epoll;
 
 /// <summary>Loopback sockets, peers and bounded receive loops for the epoll datagram socket tests.</summary>
 internal static class EpollSocketTestKit

@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
 using Reactor.Internal;
-using Reactor.Internal.Portable;
+using Reactor.Internal.Backends.Portable;
 using Reactor.Internal.Udp;
 using Reactor.Tests.Support;
 
-namespace Reactor.Tests.Udp;
+namespace Reactor.Tests.Backends.Portable;
 
 /// <summary>
 /// The portable backend's datagram socket against real loopback sockets: readiness from the peek probe, draining,

@@ -2,8 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Reactor.Internal.Udp;
+using Reactor.Internal.Linux;
 
-namespace Reactor.Internal.Epoll;
+namespace Reactor.Internal.Backends.Epoll;
 
 /// <summary>
 /// The EpollReactor backend's datagram socket: a non-blocking UDP descriptor driven by raw system calls. Reads use

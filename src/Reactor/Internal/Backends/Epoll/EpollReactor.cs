@@ -2,8 +2,9 @@ using System.ComponentModel;
 using System.Runtime.InteropServices;
 
 using Reactor.Internal.Udp;
+using Reactor.Internal.Linux;
 
-namespace Reactor.Internal.Epoll;
+namespace Reactor.Internal.Backends.Epoll;
 
 /// <summary>
 /// The Linux backend: one epoll instance, level-triggered, with an eventfd that other threads write to wake the loop.

@@ -1,4 +1,6 @@
-namespace Reactor.Internal.Epoll;
+using Reactor.Internal.Linux;
+
+namespace Reactor.Internal.Backends.Epoll;
 
 /// <summary>A file descriptor's owner, told what epoll reported for it. Called on the reactor thread.</summary>
 internal interface IEpollHandler

@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
+using Reactor.Internal.Linux;
 
-namespace Reactor.Internal.Epoll;
+namespace Reactor.Internal.Backends.Epoll;
 
 /// <summary>
 /// A recvmmsg batch in native memory, allocated once: the <c>mmsghdr</c> array, one iovec per message, a

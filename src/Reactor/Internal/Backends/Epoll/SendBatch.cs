@@ -1,7 +1,8 @@
 using System.Runtime.InteropServices;
 using Reactor.Internal.Udp;
+using Reactor.Internal.Linux;
 
-namespace Reactor.Internal.Epoll;
+namespace Reactor.Internal.Backends.Epoll;
 
 /// <summary>
 /// Datagrams written while a receive batch is being dispatched, held in native memory and sent together with one

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Reactor.Internal.Udp;
 
-namespace Reactor.Internal.Portable;
+namespace Reactor.Internal.Backends.Portable;
 
 /// <summary>
 /// The PortableReactor backend's datagram socket: readiness notifications built on .NET's asynchronous

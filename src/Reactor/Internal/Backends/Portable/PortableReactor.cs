@@ -1,6 +1,6 @@
 using Reactor.Internal.Udp;
 
-namespace Reactor.Internal.Portable;
+namespace Reactor.Internal.Backends.Portable;
 
 /// <summary>
 /// The backend for every OS: sockets use .NET's asynchronous APIs, and each completion is queued onto the loop

@@ -3,7 +3,7 @@ using Reactor.Internal;
 namespace Reactor.Tests.Support;
 
 /// <summary>Runs a test body once per backend that can run on this machine.</summary>
-public static class Backends
+public static class TestBackends
 {
     /// <summary>xunit member data: every backend available here.</summary>
     public static TheoryData<ReactorBackend> All
