@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
-using Reactor.Internal.Udp;
+using Reactor.Internal.Backends;
 
 namespace Reactor.Internal;
 
@@ -21,7 +21,8 @@ internal abstract partial class ReactorBase : IReactor
     private readonly long _epoch;
     private readonly TimerQueue _timers;
     private readonly SystemEventRegistry _events;
-    private readonly List<IShutdownParticipant> _openResources = [];
+    private readonly HashSet<IOpenResource> _openResources = new(ReferenceEqualityComparer.Instance);
+    private ISocketFactory? _sockets;
     private readonly ReactorOptions _options;
     private int _ownerThreadId;
     private bool _started;
@@ -241,24 +242,13 @@ internal abstract partial class ReactorBase : IReactor
     }
 
     /// <summary>Registers something for the reactor to close at shutdown.</summary>
-    internal void TrackOpen(IShutdownParticipant resource)
-    {
-        _openResources.Add(resource);
-        if (resource is UdpPort port)
-        {
-            ReactorMetrics.PortOpened(port);
-        }
-    }
+    internal void TrackOpen(IOpenResource resource) => _openResources.Add(resource);
 
     /// <summary>Forgets a resource that closed by itself.</summary>
-    internal void TrackClosed(IShutdownParticipant resource)
-    {
-        _openResources.Remove(resource);
-        if (resource is UdpPort port)
-        {
-            ReactorMetrics.PortClosed(port);
-        }
-    }
+    internal void TrackClosed(IOpenResource resource) => _openResources.Remove(resource);
+
+    /// <summary>How many resources are open (ports, connections, connectors); for tests.</summary>
+    internal int OpenResourceCount => _openResources.Count;
 
     /// <summary>Logs an exception thrown by user code that the loop survives.</summary>
     internal void LogCallbackError(string where, Exception exception) => ReactorLog.IoHandlerFailed(Logger, where, exception);
@@ -275,17 +265,17 @@ internal abstract partial class ReactorBase : IReactor
     }
 
     /// <summary>
-    /// Creates a non-blocking datagram socket of <paramref name="family"/> for this backend.
-    /// Throws <see cref="System.Net.Sockets.SocketException"/> when the OS refuses (e.g. out of descriptors).
+    /// The backend's operating-system sockets: every transport creates its socket here. Tests replace the whole factory
+    /// with fakes (<c>tests/Reactor.Tests/Support/FakeSockets.cs</c>).
     /// </summary>
-    internal IDatagramSocket CreateDatagramSocket(System.Net.Sockets.AddressFamily family) =>
-        DatagramSocketFactory is { } factory ? factory(family) : CreateBackendDatagramSocket(family);
+    internal ISocketFactory Sockets
+    {
+        get => _sockets ??= CreateSocketFactory();
+        set => _sockets = value ?? throw new ArgumentNullException(nameof(value));
+    }
 
-    /// <summary>Test hook: replaces the backend's sockets with fakes.</summary>
-    internal Func<System.Net.Sockets.AddressFamily, IDatagramSocket>? DatagramSocketFactory { get; set; }
-
-    /// <summary>The backend's datagram socket.</summary>
-    protected abstract IDatagramSocket CreateBackendDatagramSocket(System.Net.Sockets.AddressFamily family);
+    /// <summary>Creates the backend's socket factory (once, on first use).</summary>
+    protected abstract ISocketFactory CreateSocketFactory();
 
     /// <summary>Blocks for at most <paramref name="timeoutMilliseconds"/> (-1: no limit) and dispatches ready I/O.</summary>
     protected abstract void WaitForIo(int timeoutMilliseconds);
@@ -384,13 +374,9 @@ internal abstract partial class ReactorBase : IReactor
         }
 
         _resourcesReleased = true;
-        foreach (var resource in _openResources)
-        {
-            if (resource is UdpPort port)
-            {
-                ReactorMetrics.PortClosed(port); // never ran: its ports were not closed by shutdown
-            }
-        }
+
+        // Never shut down (never run, or crashed): close what is still open, so no socket outlives the reactor.
+        DisconnectAll();
 
         var dropped = _threadCalls.Close();
         for (var i = 0; i < dropped; i++)

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using BenchmarkDotNet.Attributes;
 using Reactor.Internal;
 using Reactor.Internal.Udp;
+using Reactor.Internal.Backends;
 
 namespace Reactor.Benchmarks.Micro;
 
@@ -44,8 +45,14 @@ public class DispatchBenchmarks
     {
         _reactor = ReactorFactory.Create(new ReactorOptions { ReadBudgetDatagrams = Batch, ReadBudgetBytes = int.MaxValue });
         _socket = new BatchSocket(Size, Batch);
-        ((ReactorBase)_reactor).DatagramSocketFactory = _ => _socket;
+        ((ReactorBase)_reactor).Sockets = new OneSocket(_socket);
         _reactor.ListenUdp(0, protocol, "127.0.0.1", maxPacketSize: 65535);
+    }
+
+    /// <summary>Hands the benchmark's scripted socket to the port.</summary>
+    private sealed class OneSocket(IDatagramSocket socket) : ISocketFactory
+    {
+        public IDatagramSocket CreateDatagramSocket(System.Net.Sockets.AddressFamily family) => socket;
     }
 
     private sealed class EchoProtocol : DatagramProtocol

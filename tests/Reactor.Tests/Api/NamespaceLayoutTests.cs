@@ -61,6 +61,27 @@ public partial class NamespaceLayoutTests
         }
     }
 
+    [Fact]
+    public void The_loop_names_no_transport()
+    {
+        // The loop's files (Internal/ root) track open resources through IOpenResource and get sockets from
+        // ISocketFactory; only each transport's entry-point partial (ReactorBase.Udp.cs, ReactorBase.Tcp.cs, ...) names
+        // its transport's types.
+        var loop = Path.Combine(DocSnippetTests.RepositoryRoot, "src", "Reactor", "Internal");
+        var transportEntryPoint = TransportEntryPoint();
+        var mentions = Directory.GetFiles(loop, "*.cs")
+            .Where(f => !transportEntryPoint.IsMatch(Path.GetFileName(f)))
+            .SelectMany(f => TransportType().Matches(File.ReadAllText(f)).Select(m => $"{Path.GetFileName(f)}: {m.Value}"))
+            .ToList();
+        mentions.Should().BeEmpty();
+    }
+
+    [GeneratedRegex(@"^ReactorBase\.(Udp|Tcp|Unix)\.cs$")]
+    private static partial Regex TransportEntryPoint();
+
+    [GeneratedRegex(@"\b\w*(Udp|Datagram|Multicast|Tcp|StreamSocket|Listen(Udp|Tcp|Unix))\w*\b")]
+    private static partial Regex TransportType();
+
     [GeneratedRegex(@"^namespace\s+([\w.]+)\s*[;{]", RegexOptions.Multiline)]
     private static partial Regex NamespaceDeclaration();
 }

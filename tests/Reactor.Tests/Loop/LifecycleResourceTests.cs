@@ -117,13 +117,9 @@ public class LifecycleResourceTests
     {
         var logs = new TestLoggerFactory();
         var reactor = TestBackends.Create(backend, logs);
-        var sockets = new List<FakeDatagramSocket>();
-        reactor.Internal().DatagramSocketFactory = family =>
-        {
-            var socket = new FakeDatagramSocket(family);
-            sockets.Add(socket);
-            return socket;
-        };
+        var fakes = new FakeSockets();
+        reactor.Internal().Sockets = fakes;
+        var sockets = fakes.Datagram;
         var resolver = new FakeResolver { HoldLookups = true };
         resolver.Add("held.example.test", IPAddress.Loopback);
         reactor.InstallResolver(resolver);
@@ -178,6 +174,24 @@ public class LifecycleResourceTests
         laterCallRan.Should().BeTrue("a due timer runs before shutdown completes");
         farTimerRan.Should().BeFalse();
         farTimer!.Active.Should().BeTrue("a timer not yet due simply never runs; it is not fired early");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Disposing_a_reactor_that_never_ran_closes_its_open_ports_and_stops_their_protocols(ReactorBackend backend)
+    {
+        var reactor = TestBackends.Create(backend);
+        var fakes = new FakeSockets();
+        reactor.Internal().Sockets = fakes;
+        var protocol = new RecordingProtocol();
+        reactor.ListenUdp(0, protocol, "127.0.0.1");
+        reactor.Internal().OpenResourceCount.Should().Be(1);
+
+        reactor.Dispose();
+
+        fakes.Datagram.Should().ContainSingle().Which.Disposed.Should().BeTrue("no socket may outlive its reactor");
+        protocol.Stops.Should().Be(1);
+        reactor.Internal().OpenResourceCount.Should().Be(0);
     }
 
     [LinuxTheory]

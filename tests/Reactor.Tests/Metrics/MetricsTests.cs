@@ -24,7 +24,7 @@ public sealed class MetricsTests : IDisposable
     private readonly Dictionary<string, long> _longs = [];
     private readonly List<(string Name, double Value, string? Kind)> _doubles = [];
     private readonly IReactor _reactor = ReactorFactory.Create(new ReactorOptions { MaxPendingWrites = 2 });
-    private readonly List<FakeDatagramSocket> _sockets = [];
+    private readonly FakeSockets _fakes = new();
 
     public MetricsTests()
     {
@@ -54,12 +54,7 @@ public sealed class MetricsTests : IDisposable
             }
         });
         _listener.Start();
-        _reactor.Internal().DatagramSocketFactory = family =>
-        {
-            var socket = new FakeDatagramSocket(family);
-            _sockets.Add(socket);
-            return socket;
-        };
+        _reactor.Internal().Sockets = _fakes;
     }
 
     public void Dispose()
@@ -91,9 +86,9 @@ public sealed class MetricsTests : IDisposable
     {
         var before = Collect();
         var port = _reactor.ListenUdp(0, new EchoProtocol());
-        _sockets[^1].Enqueue("hello"u8.ToArray(), Peer);
-        _sockets[^1].Enqueue("hi"u8.ToArray(), Peer);
-        _sockets[^1].RaiseReadable();
+        _fakes.Datagram[^1].Enqueue("hello"u8.ToArray(), Peer);
+        _fakes.Datagram[^1].Enqueue("hi"u8.ToArray(), Peer);
+        _fakes.Datagram[^1].RaiseReadable();
 
         var after = Collect();
         Delta(before, after, "reactor.udp.datagrams.received").Should().Be(2);
@@ -114,7 +109,7 @@ public sealed class MetricsTests : IDisposable
     {
         var before = Collect();
         var port = _reactor.ListenUdp(0, new EchoProtocol(), maxPacketSize: 4);
-        var socket = _sockets[^1];
+        var socket = _fakes.Datagram[^1];
         socket.EnqueueTruncated(Peer);
         socket.RaiseReadable();
 

@@ -17,20 +17,15 @@ public class UdpPortTests
 
     private readonly TestLoggerFactory _logs = new();
     private readonly IReactor _reactor;
-    private readonly List<FakeDatagramSocket> _sockets = [];
+    private readonly FakeSockets _fakes = new();
 
     public UdpPortTests()
     {
         _reactor = ReactorFactory.Create(new ReactorOptions { LoggerFactory = _logs, MaxPendingWrites = 3, ReadBudgetDatagrams = 50, ReadBudgetBytes = 9000 });
-        _reactor.Internal().DatagramSocketFactory = family =>
-        {
-            var socket = new FakeDatagramSocket(family);
-            _sockets.Add(socket);
-            return socket;
-        };
+        _reactor.Internal().Sockets = _fakes;
     }
 
-    private FakeDatagramSocket Socket => _sockets[^1];
+    private FakeDatagramSocket Socket => _fakes.Datagram[^1];
 
     private static byte[] Bytes(string text) => Encoding.ASCII.GetBytes(text);
 
@@ -457,18 +452,13 @@ public class UdpPortTests
         var protocol = new RecordingProtocol();
         _reactor.ListenUdp(0, protocol);
         _reactor.Invoking(r => r.ListenUdp(0, protocol)).Should().Throw<InvalidOperationException>();
-        _sockets.Should().ContainSingle();
+        _fakes.Datagram.Should().ContainSingle();
     }
 
     [Fact]
     public void A_bind_error_is_a_CannotListen_with_the_address_and_OS_error_and_the_socket_is_closed()
     {
-        _reactor.Internal().DatagramSocketFactory = family =>
-        {
-            var socket = new FakeDatagramSocket(family) { BindResult = SocketError.AddressAlreadyInUse };
-            _sockets.Add(socket);
-            return socket;
-        };
+        _fakes.NewDatagram = family => new FakeDatagramSocket(family) { BindResult = SocketError.AddressAlreadyInUse };
         var error = _reactor.Invoking(r => r.ListenUdp(9999, new RecordingProtocol())).Should().Throw<CannotListenException>().Which;
         error.Message.Should().Be("Couldn't listen on any:9999: Address already in use.");
         error.Port.Should().Be(9999);
@@ -479,7 +469,7 @@ public class UdpPortTests
     [Fact]
     public void Running_out_of_descriptors_is_a_CannotListen()
     {
-        _reactor.Internal().DatagramSocketFactory = _ => throw new SocketException((int)SocketError.TooManyOpenSockets);
+        _fakes.NewDatagram = _ => throw new SocketException((int)SocketError.TooManyOpenSockets);
         _reactor.Invoking(r => r.ListenUdp(0, new RecordingProtocol(), "127.0.0.1")).Should().Throw<CannotListenException>()
             .Which.Message.Should().StartWith("Couldn't listen on 127.0.0.1:0: ");
     }
@@ -493,7 +483,7 @@ public class UdpPortTests
         _reactor.Invoking(r => r.ListenUdp(0, new RecordingProtocol(), maxPacketSize: -1)).Should().Throw<ArgumentOutOfRangeException>();
         _reactor.Invoking(r => r.ListenUdp(0, null!)).Should().Throw<ArgumentNullException>();
         _reactor.Invoking(r => r.ListenUdp(0, new RecordingProtocol(), null!)).Should().Throw<ArgumentNullException>();
-        _sockets.Should().BeEmpty();
+        _fakes.Datagram.Should().BeEmpty();
     }
 
     [Fact]
@@ -554,7 +544,7 @@ public class UdpPortTests
         first.Stops.Should().Be(1);
         second.Stops.Should().Be(1);
         events.Should().Equal("second stopped", "during: 1+1 stopped");
-        _sockets.Should().AllSatisfy(s => s.Disposed.Should().BeTrue());
+        _fakes.Datagram.Should().AllSatisfy(s => s.Disposed.Should().BeTrue());
     }
 
     private sealed class CrazyProtocol : DatagramProtocol

@@ -12,7 +12,7 @@ namespace Reactor.Internal.Udp;
 /// (close on a later iteration, stop the protocol, fire the Deferred). Behaviour follows Twisted's <c>udp.Port</c> with the
 /// reference's Project decisions, named where they apply (D1–D8).
 /// </summary>
-internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, IShutdownParticipant
+internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, IOpenResource
 {
     /// <summary>The largest UDP payload over IPv4.</summary>
     internal const int MaxIPv4Datagram = UdpWriteRules.MaxIPv4Datagram;
@@ -135,7 +135,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         IDatagramSocket socket;
         try
         {
-            socket = reactor.CreateDatagramSocket(bindAddress.AddressFamily);
+            socket = reactor.Sockets.CreateDatagramSocket(bindAddress.AddressFamily);
         }
         catch (SocketException e)
         {
@@ -171,6 +171,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
     {
         UdpLog.PortStarted(Logger, _protocol.LogPrefix, PortNumber);
         Reactor.TrackOpen(this);
+        UdpMetrics.PortOpened(this);
         if (_protocol.Attach(this))
         {
             if (_protocol.Noisy)
@@ -535,7 +536,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         return _stopped;
     }
 
-    void IShutdownParticipant.CloseForShutdown() => ConnectionLost();
+    void IOpenResource.CloseForShutdown() => ConnectionLost();
 
     /// <summary>Closes the port now (Twisted's <c>connectionLost</c>): log, stop the protocol, close the socket, fire the Deferred.</summary>
     private void ConnectionLost()
@@ -547,6 +548,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
 
         _state = State.Closed;
         Reactor.TrackClosed(this);
+        UdpMetrics.PortClosed(this);
         UdpLog.PortClosed(Logger, PortNumber);
 
         // A last non-blocking attempt for queued datagrams; what the kernel still refuses is dropped, and said so.

@@ -21,7 +21,7 @@ internal static class EpollSocketTestKit
         family == AddressFamily.InterNetwork ? IPAddress.Loopback : IPAddress.IPv6Loopback;
 
     public static EpollDatagramSocket Open(IReactor reactor, AddressFamily family) =>
-        (EpollDatagramSocket)((ReactorBase)reactor).CreateDatagramSocket(family);
+        (EpollDatagramSocket)((ReactorBase)reactor).Sockets.CreateDatagramSocket(family);
 
     /// <summary>An epoll socket bound to the loopback address on a port the kernel picks.</summary>
     public static EpollDatagramSocket Bound(IReactor reactor, AddressFamily family)

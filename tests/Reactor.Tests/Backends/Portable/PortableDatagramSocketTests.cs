@@ -546,7 +546,7 @@ public sealed class PortableDatagramSocketTests : IDisposable
 
     private PortableDatagramSocket CreateSocket(AddressFamily family)
     {
-        var socket = (PortableDatagramSocket)((ReactorBase)_reactor).CreateDatagramSocket(family);
+        var socket = (PortableDatagramSocket)((ReactorBase)_reactor).Sockets.CreateDatagramSocket(family);
         _owned.Add(socket);
         return socket;
     }

@@ -1,7 +1,5 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
-
-using Reactor.Internal.Udp;
 using Reactor.Internal.Linux;
 
 namespace Reactor.Internal.Backends.Epoll;
@@ -137,8 +135,7 @@ internal sealed unsafe class EpollReactor : ReactorBase
         }
     }
 
-    protected override IDatagramSocket CreateBackendDatagramSocket(System.Net.Sockets.AddressFamily family) =>
-        new EpollDatagramSocket(this, family);
+    protected override ISocketFactory CreateSocketFactory() => new EpollSocketFactory(this);
 
     protected override void WakeUp()
     {

@@ -1,5 +1,3 @@
-using Reactor.Internal.Udp;
-
 namespace Reactor.Internal.Backends.Portable;
 
 /// <summary>
@@ -27,8 +25,7 @@ internal sealed class PortableReactor : ReactorBase
         ClearWakeUpRequest();
     }
 
-    protected override IDatagramSocket CreateBackendDatagramSocket(System.Net.Sockets.AddressFamily family) =>
-        new PortableDatagramSocket(this, family);
+    protected override ISocketFactory CreateSocketFactory() => new PortableSocketFactory(this);
 
     protected override void WakeUp() => _signal.Set();
 

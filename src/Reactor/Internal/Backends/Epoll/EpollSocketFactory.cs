@@ -1,0 +1,10 @@
+using System.Net.Sockets;
+using Reactor.Internal.Udp;
+
+namespace Reactor.Internal.Backends.Epoll;
+
+/// <summary>The epoll backend's sockets: raw descriptors driven by system calls and registered with the reactor's epoll.</summary>
+internal sealed class EpollSocketFactory(EpollReactor reactor) : ISocketFactory
+{
+    public IDatagramSocket CreateDatagramSocket(AddressFamily family) => new EpollDatagramSocket(reactor, family);
+}

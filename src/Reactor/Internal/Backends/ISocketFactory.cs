@@ -1,0 +1,19 @@
+using System.Net.Sockets;
+using Reactor.Internal.Udp;
+
+namespace Reactor.Internal.Backends;
+
+/// <summary>
+/// One backend's operating-system sockets: the only place a transport gets a socket from, so the transports never name
+/// a backend and tests can hand a reactor fakes by replacing this object (<see cref="ReactorBase.Sockets"/>).
+/// </summary>
+/// <remarks>
+/// Each backend implements it in one small class beside its sockets (<c>EpollSocketFactory</c>,
+/// <c>PortableSocketFactory</c>). A create method throws <see cref="SocketException"/> when the OS refuses (for
+/// example, out of descriptors); everything after creation reports errors as <see cref="SocketError"/> values.
+/// </remarks>
+internal interface ISocketFactory
+{
+    /// <summary>A new non-blocking, close-on-exec UDP socket of <paramref name="family"/>, not yet bound.</summary>
+    IDatagramSocket CreateDatagramSocket(AddressFamily family);
+}
