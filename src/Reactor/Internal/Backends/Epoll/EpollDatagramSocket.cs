@@ -18,8 +18,6 @@ namespace Reactor.Internal.Backends.Epoll;
 /// </remarks>
 internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandler
 {
-    private const int NotRegistered = -1;
-
     /// <summary>The size the byte budget assumes for each datagram of a batch (see <see cref="ReceiveBatches"/>).</summary>
     private const int SmallDatagramAssumption = 2048;
 
@@ -36,10 +34,9 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
 
     // Readiness: what epoll watches now, and who hears about it.
     private IDatagramSocketHandler? _handler;
-    private int _slot = NotRegistered;
+    private readonly EpollRegistration _registration;
     private bool _reading;
     private bool _wantWritable;
-    private uint _registeredEvents;
 
     // Built on the first Receive (send-only sockets never pay for it); outlives a Dispose made inside Receive.
     private MessageBatch? _batch;
@@ -76,6 +73,8 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
             LastErrno = errno;
             throw new SocketException((int)Errno.ToSocketError(errno), $"socket() failed: {Interop.ErrorMessage(errno)}");
         }
+
+        _registration = new EpollRegistration(reactor, _fd, this);
 
         // Probe UDP GSO once (Linux 4.18+); a send the kernel later refuses turns it off (see SendBatch.Flush).
         _segmentation = reactor.Options.UdpSegmentationOffload &&
@@ -330,28 +329,9 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
     private void WatchFor(bool reading, bool wantWritable)
     {
         _reactor.VerifyAccess();
-        var wanted = (reading ? Interop.EPOLLIN : 0) | (wantWritable || _batchWaitsForWritable ? Interop.EPOLLOUT : 0);
-        var current = _registeredEvents;
-        if (_slot == NotRegistered)
-        {
-            if (wanted != 0)
-            {
-                _slot = _reactor.Register(_fd, wanted, this);
-            }
-        }
-        else if (wanted == 0)
-        {
-            _reactor.Unregister(_fd, _slot);
-            _slot = NotRegistered;
-        }
-        else if (wanted != current)
-        {
-            _reactor.Modify(_fd, _slot, wanted);
-        }
-
+        _registration.Watch(reading, wantWritable || _batchWaitsForWritable);
         _reading = reading;
         _wantWritable = wantWritable;
-        _registeredEvents = _slot == NotRegistered ? 0 : wanted;
     }
 
     // ---- Receive ------------------------------------------------------------------------------------------------
@@ -589,11 +569,7 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
             return;
         }
 
-        if (_slot != NotRegistered)
-        {
-            _reactor.Unregister(_fd, _slot);
-            _slot = NotRegistered;
-        }
+        _registration.Dispose();
 
         if (_sendBatch is { Count: > 0 })
         {
