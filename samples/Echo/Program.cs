@@ -21,7 +21,7 @@ var port = arguments.GetInt("--port", 9999, 0, 65535);
 var @interface = arguments.Get("--interface", "0.0.0.0");
 
 // --no-gso sends every reply as its own datagram, for the benchmark's with/without comparison.
-using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true, UdpSegmentationOffload = !arguments.Has("--no-gso") });
+using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true, Udp = { SegmentationOffload = !arguments.Has("--no-gso") } });
 var stats = arguments.Has("--stats") ? new EchoStats(reactor) : null;
 try
 {

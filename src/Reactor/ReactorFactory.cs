@@ -28,10 +28,8 @@ public static class ReactorFactory
         ArgumentNullException.ThrowIfNull(options.LoggerFactory);
         ArgumentNullException.ThrowIfNull(options.TimeProvider);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxWorkerThreads, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.ReadBudgetDatagrams, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.ReadBudgetBytes, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxPendingWrites);
-        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxPendingWriteBytes);
+        ArgumentNullException.ThrowIfNull(options.Udp);
+        options.Udp.Validate();
         ArgumentOutOfRangeException.ThrowIfNegative(options.SocketReceiveBufferSize);
         ArgumentOutOfRangeException.ThrowIfNegative(options.SocketSendBufferSize);
         return ResolveBackend(options.Backend) switch

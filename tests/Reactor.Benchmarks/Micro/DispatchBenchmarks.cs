@@ -43,7 +43,7 @@ public class DispatchBenchmarks
 
     private void SetUp(DatagramProtocol protocol)
     {
-        _reactor = ReactorFactory.Create(new ReactorOptions { ReadBudgetDatagrams = Batch, ReadBudgetBytes = int.MaxValue });
+        _reactor = ReactorFactory.Create(new ReactorOptions { Udp = { ReadBudgetDatagrams = Batch, ReadBudgetBytes = int.MaxValue } });
         _socket = new BatchSocket(Size, Batch);
         ((ReactorBase)_reactor).Sockets = new OneSocket(_socket);
         _reactor.ListenUdp(0, protocol, "127.0.0.1", maxPacketSize: 65535);

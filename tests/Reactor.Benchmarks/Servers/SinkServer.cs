@@ -38,7 +38,7 @@ internal static class SinkServer
         {
             Backend = ReactorBackend.Epoll,
             HandleSignals = true,
-            UdpReceiveOffload = receiveOffload,
+            Udp = { ReceiveOffload = receiveOffload },
             SocketReceiveBufferSize = 4 << 20,
         });
         var sink = new Sink();

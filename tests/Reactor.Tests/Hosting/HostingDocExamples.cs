@@ -52,7 +52,7 @@ public class HostingDocExamples
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         // <snippet options>
         builder.Services.AddReactor(
-            options => options.MaxPendingWrites = 4096,       // any ReactorOptions; LoggerFactory is already the host's
+            options => options.Udp.MaxPendingWrites = 4096,       // any ReactorOptions; LoggerFactory is already the host's
             configure: reactor => reactor.ListenUdp(9999, new Echo()));
         // </snippet>
         using var host = builder.Build();

@@ -23,7 +23,7 @@ public sealed class MetricsTests : IDisposable
     private readonly Dictionary<string, Instrument> _instruments = [];
     private readonly Dictionary<string, long> _longs = [];
     private readonly List<(string Name, double Value, string? Kind)> _doubles = [];
-    private readonly IReactor _reactor = ReactorFactory.Create(new ReactorOptions { MaxPendingWrites = 2 });
+    private readonly IReactor _reactor = ReactorFactory.Create(new ReactorOptions { Udp = { MaxPendingWrites = 2 } });
     private readonly FakeSockets _fakes = new();
 
     public MetricsTests()

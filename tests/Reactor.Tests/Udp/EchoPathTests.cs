@@ -130,7 +130,7 @@ public class ReceiveOffloadTests
     {
         const int Segment = 100;
         const int Segments = 40;
-        var reactor = ReactorFactory.Create(new ReactorOptions { Backend = ReactorBackend.Epoll, UdpReceiveOffload = receiveOffload });
+        var reactor = ReactorFactory.Create(new ReactorOptions { Backend = ReactorBackend.Epoll, Udp = { ReceiveOffload = receiveOffload } });
         var received = new List<byte[]>();
         var protocol = new Collect(received, Segments + 1, reactor);
         var server = (UdpPort)reactor.ListenUdp(0, protocol, "127.0.0.1");

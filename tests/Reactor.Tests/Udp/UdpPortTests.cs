@@ -21,7 +21,7 @@ public class UdpPortTests
 
     public UdpPortTests()
     {
-        _reactor = ReactorFactory.Create(new ReactorOptions { LoggerFactory = _logs, MaxPendingWrites = 3, ReadBudgetDatagrams = 50, ReadBudgetBytes = 9000 });
+        _reactor = ReactorFactory.Create(new ReactorOptions { LoggerFactory = _logs, Udp = { MaxPendingWrites = 3, ReadBudgetDatagrams = 50, ReadBudgetBytes = 9000 } });
         _reactor.Internal().Sockets = _fakes;
     }
 

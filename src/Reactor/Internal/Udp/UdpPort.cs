@@ -41,7 +41,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         MaxPacketSize = maxPacketSize;
         Logger = reactor.LoggerFactory.CreateLogger(UdpLog.Category);
         var options = reactor.Options;
-        _pendingWrites = new PendingWrites(options.MaxPendingWrites, options.MaxPendingWriteBytes);
+        _pendingWrites = new PendingWrites(options.Udp.MaxPendingWrites, options.Udp.MaxPendingWriteBytes);
         _system = $"{protocol.LogPrefix} (UDP)";
     }
 
@@ -212,7 +212,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         // D1: drain until the socket is empty or the per-wake budget is spent (level-triggered: the rest is read on the
         // next iteration, after timers and other sockets have had their turn).
         var options = Reactor.Options;
-        _socket.Receive(this, options.ReadBudgetDatagrams, options.ReadBudgetBytes, out var error);
+        _socket.Receive(this, options.Udp.ReadBudgetDatagrams, options.Udp.ReadBudgetBytes, out var error);
         switch (error)
         {
             case SocketError.Success:

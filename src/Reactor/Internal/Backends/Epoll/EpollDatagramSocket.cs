@@ -77,9 +77,9 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
         _registration = new EpollRegistration(reactor, _fd, this);
 
         // Probe UDP GSO once (Linux 4.18+); a send the kernel later refuses turns it off (see SendBatch.Flush).
-        _segmentation = reactor.Options.UdpSegmentationOffload &&
+        _segmentation = reactor.Options.Udp.SegmentationOffload &&
             Interop.GetSocketOption(_fd, Interop.SOL_UDP, Interop.UDP_SEGMENT, out _) == 0;
-        _receiveOffloadWanted = reactor.Options.UdpReceiveOffload;
+        _receiveOffloadWanted = reactor.Options.Udp.ReceiveOffload;
     }
 
     /// <summary>Whether reads may return GRO-coalesced datagrams (set when reading starts, if the kernel allows it).</summary>
