@@ -47,8 +47,8 @@ public sealed class MemoryReactor : IReactor
 
     private readonly SystemEventRegistry _events;
     private readonly ConcurrentQueue<Action> _threadCalls = new();
-    private readonly List<ListenCall> _udpPorts = [];
-    private readonly List<ListenCall> _multicastPorts = [];
+    private readonly List<UdpListenCall> _udpPorts = [];
+    private readonly List<UdpListenCall> _multicastPorts = [];
     private readonly ILogger _logger;
     private readonly int _ownerThreadId = Environment.CurrentManagedThreadId;
     private IHostResolver _resolver = new FakeResolver();
@@ -71,10 +71,10 @@ public sealed class MemoryReactor : IReactor
     public Clock Clock { get; }
 
     /// <summary>Every <see cref="ListenUdp"/> call, in order.</summary>
-    public IReadOnlyList<ListenCall> UdpPorts => _udpPorts;
+    public IReadOnlyList<UdpListenCall> UdpPorts => _udpPorts;
 
     /// <summary>Every <see cref="ListenMulticast"/> call, in order.</summary>
-    public IReadOnlyList<ListenCall> MulticastPorts => _multicastPorts;
+    public IReadOnlyList<UdpListenCall> MulticastPorts => _multicastPorts;
 
     /// <summary>Whether <see cref="Run"/> has been called (Twisted's <c>hasRun</c>).</summary>
     public bool HasRun { get; private set; }
@@ -320,7 +320,7 @@ public sealed class MemoryReactor : IReactor
     {
     }
 
-    private ListenCall Listen(List<ListenCall> calls, int port, DatagramProtocol protocol, string @interface, int maxPacketSize, bool listenMultiple)
+    private UdpListenCall Listen(List<UdpListenCall> calls, int port, DatagramProtocol protocol, string @interface, int maxPacketSize, bool listenMultiple)
     {
         ArgumentNullException.ThrowIfNull(protocol);
         ArgumentNullException.ThrowIfNull(@interface);
@@ -345,7 +345,7 @@ public sealed class MemoryReactor : IReactor
         }
 
         var transport = new FakeDatagramTransport(new IPEndPoint(bindAddress, port == 0 ? _nextPort++ : port), maxPacketSize);
-        var call = new ListenCall(port, protocol, @interface, maxPacketSize, listenMultiple, transport);
+        var call = new UdpListenCall(port, protocol, @interface, maxPacketSize, listenMultiple, transport);
         calls.Add(call);
         transport.Attach(protocol);
         return call;
@@ -389,7 +389,7 @@ public sealed class MemoryReactor : IReactor
 
     private void StopAllPorts()
     {
-        foreach (var call in (IEnumerable<ListenCall>)[.. _udpPorts, .. _multicastPorts])
+        foreach (var call in (IEnumerable<UdpListenCall>)[.. _udpPorts, .. _multicastPorts])
         {
             call.Transport.StopListening();
         }

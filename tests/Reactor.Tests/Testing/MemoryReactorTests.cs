@@ -14,7 +14,7 @@ public class MemoryReactorTests
         var protocol = new RecordingProtocol();
         var port = reactor.ListenUdp(9999, protocol, "127.0.0.1", maxPacketSize: 512);
         var call = reactor.UdpPorts.Should().ContainSingle().Subject;
-        call.Should().Be(new ListenCall(9999, protocol, "127.0.0.1", 512, false, (FakeDatagramTransport)port));
+        call.Should().Be(new UdpListenCall(9999, protocol, "127.0.0.1", 512, false, (FakeDatagramTransport)port));
         port.GetHost().Should().Be(new IPEndPoint(IPAddress.Loopback, 9999));
         port.MaxPacketSize.Should().Be(512);
         protocol.Transport.Should().BeSameAs(port);

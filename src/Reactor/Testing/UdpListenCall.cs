@@ -7,4 +7,4 @@ namespace Reactor.Testing;
 /// <param name="MaxPacketSize">The <c>maxPacketSize</c> argument.</param>
 /// <param name="ListenMultiple">The <c>listenMultiple</c> argument (always <c>false</c> for <c>ListenUdp</c>).</param>
 /// <param name="Transport">The fake transport the protocol was connected to: inject datagrams and read writes through it.</param>
-public sealed record ListenCall(int Port, DatagramProtocol Protocol, string Interface, int MaxPacketSize, bool ListenMultiple, FakeDatagramTransport Transport);
+public sealed record UdpListenCall(int Port, DatagramProtocol Protocol, string Interface, int MaxPacketSize, bool ListenMultiple, FakeDatagramTransport Transport);
