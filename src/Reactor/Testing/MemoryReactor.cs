@@ -41,14 +41,12 @@ namespace Reactor.Testing;
 /// reactor.Clock.Advance(TimeSpan.FromSeconds(30));  // runs the timers that came due
 /// </code>
 /// </example>
-public sealed class MemoryReactor : IReactor
+public sealed partial class MemoryReactor : IReactor
 {
     private const int FirstEphemeralPort = 49152;
 
     private readonly SystemEventRegistry _events;
     private readonly ConcurrentQueue<Action> _threadCalls = new();
-    private readonly List<UdpListenCall> _udpPorts = [];
-    private readonly List<UdpListenCall> _multicastPorts = [];
     private readonly ILogger _logger;
     private readonly int _ownerThreadId = Environment.CurrentManagedThreadId;
     private IHostResolver _resolver = new FakeResolver();
@@ -69,12 +67,6 @@ public sealed class MemoryReactor : IReactor
 
     /// <summary>The clock the reactor's time comes from: advance it to run timers.</summary>
     public Clock Clock { get; }
-
-    /// <summary>Every <see cref="ListenUdp"/> call, in order.</summary>
-    public IReadOnlyList<UdpListenCall> UdpPorts => _udpPorts;
-
-    /// <summary>Every <see cref="ListenMulticast"/> call, in order.</summary>
-    public IReadOnlyList<UdpListenCall> MulticastPorts => _multicastPorts;
 
     /// <summary>Whether <see cref="Run"/> has been called (Twisted's <c>hasRun</c>).</summary>
     public bool HasRun { get; private set; }
@@ -240,24 +232,6 @@ public sealed class MemoryReactor : IReactor
         ThreadPoolSize = size;
     }
 
-    // ---- IReactorUdp, IReactorMulticast ---------------------------------------------------------------------------
-
-    /// <summary>
-    /// Records the call in <see cref="UdpPorts"/> and connects <paramref name="protocol"/> to a new
-    /// <see cref="FakeDatagramTransport"/> (its <c>StartProtocol</c> runs). The arguments are checked as a reactor checks them.
-    /// </summary>
-    /// <inheritdoc cref="IReactorUdp.ListenUdp"/>
-    public IUdpTransport ListenUdp(int port, DatagramProtocol protocol, string @interface = "", int maxPacketSize = 8192) =>
-        Listen(_udpPorts, port, protocol, @interface, maxPacketSize, listenMultiple: false).Transport;
-
-    /// <summary>
-    /// Records the call in <see cref="MulticastPorts"/> and connects <paramref name="protocol"/> to a new
-    /// <see cref="FakeDatagramTransport"/> (its <c>StartProtocol</c> runs).
-    /// </summary>
-    /// <inheritdoc cref="IReactorMulticast.ListenMulticast"/>
-    public IMulticastTransport ListenMulticast(int port, DatagramProtocol protocol, string @interface = "", int maxPacketSize = 8192, bool listenMultiple = false) =>
-        Listen(_multicastPorts, port, protocol, @interface, maxPacketSize, listenMultiple).Transport;
-
     // ---- IReactorResolve ------------------------------------------------------------------------------------------
 
     /// <inheritdoc/>
@@ -320,37 +294,6 @@ public sealed class MemoryReactor : IReactor
     {
     }
 
-    private UdpListenCall Listen(List<UdpListenCall> calls, int port, DatagramProtocol protocol, string @interface, int maxPacketSize, bool listenMultiple)
-    {
-        ArgumentNullException.ThrowIfNull(protocol);
-        ArgumentNullException.ThrowIfNull(@interface);
-        ArgumentOutOfRangeException.ThrowIfNegative(port);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
-        ArgumentOutOfRangeException.ThrowIfNegative(maxPacketSize);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxPacketSize, 65_535);
-        IPAddress bindAddress;
-        if (@interface.Length == 0)
-        {
-            bindAddress = IPAddress.Any;
-        }
-        else if (!IPLiteral.TryParse(@interface, out bindAddress!))
-        {
-            throw new InvalidAddressException(@interface, "not an IPv4 or IPv6 address.");
-        }
-
-        if (!protocol.CanAttach)
-        {
-            throw new InvalidOperationException(
-                $"{protocol} is already listening on a port; a protocol instance listens on one port at a time.");
-        }
-
-        var transport = new FakeDatagramTransport(new IPEndPoint(bindAddress, port == 0 ? _nextPort++ : port), maxPacketSize);
-        var call = new UdpListenCall(port, protocol, @interface, maxPacketSize, listenMultiple, transport);
-        calls.Add(call);
-        transport.Attach(protocol);
-        return call;
-    }
-
     private Deferred<T> Lookup<T>(string name, AddressFamily family, Func<IReadOnlyList<IPAddress>, T?> select)
         where T : class
     {
@@ -389,11 +332,7 @@ public sealed class MemoryReactor : IReactor
 
     private void StopAllPorts()
     {
-        foreach (var call in (IEnumerable<UdpListenCall>)[.. _udpPorts, .. _multicastPorts])
-        {
-            call.Transport.StopListening();
-        }
-
+        StopUdpPorts();
         Running = false;
     }
 }
