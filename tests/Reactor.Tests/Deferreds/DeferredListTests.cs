@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Reactor.Internal;
+using Reactor.Tests.Support;
 using static Reactor.Tests.Deferreds.DeferredAssertions;
 
 namespace Reactor.Tests.Deferreds;
@@ -239,9 +240,9 @@ public class DeferredListTests
     [Fact]
     public void Cancel_goes_on_after_a_canceller_throws_and_logs_the_exception()
     {
-        var logger = new RecordingLogger();
+        using var logs = new TestLoggerFactory();
         ILogger? previous = AmbientReactor.Logger;
-        AmbientReactor.Logger = logger;
+        AmbientReactor.Logger = logs.CreateLogger("Reactor");
         try
         {
             var throwing = new Deferred<int>(_ => throw new InvalidOperationException("canceller broke"));
@@ -251,7 +252,7 @@ public class DeferredListTests
             list.Cancel();
 
             other.Called.Should().BeTrue();
-            logger.Entries.Should().ContainSingle(e => e.EventId.Id == 101 && e.Exception!.Message == "canceller broke");
+            logs.Records.Should().ContainSingle(r => r.EventId.Id == 101 && r.Exception!.Message == "canceller broke");
             // The throwing input did not fire, so the list fails with its own cancellation; a late result is ignored.
             FailureResultOf(list).Exception.Should().BeOfType<CancelledException>();
             throwing.Callback(1);

@@ -1,3 +1,4 @@
+using Reactor.Testing;
 using static Reactor.Tests.Deferreds.DeferredAssertions;
 
 namespace Reactor.Tests.Deferreds;
@@ -7,7 +8,7 @@ public class DeferredTimeoutTests
     [Fact]
     public void Timeout_cancels_the_deferred_and_turns_the_cancellation_into_TimeoutException()
     {
-        var clock = new ManualTime();
+        var clock = new Clock();
         var d = new Deferred<int>().AddTimeout(TimeSpan.FromSeconds(10), clock);
 
         clock.Advance(TimeSpan.FromSeconds(9));
@@ -21,7 +22,7 @@ public class DeferredTimeoutTests
     [Fact]
     public void Result_before_the_timeout_cancels_the_timer()
     {
-        var clock = new ManualTime();
+        var clock = new Clock();
         var d = new Deferred<int>().AddTimeout(TimeSpan.FromSeconds(10), clock);
 
         d.Callback(5);
@@ -34,7 +35,7 @@ public class DeferredTimeoutTests
     [Fact]
     public void Failure_before_the_timeout_is_not_converted_and_cancels_the_timer()
     {
-        var clock = new ManualTime();
+        var clock = new Clock();
         var exception = new IOException();
         var d = new Deferred<int>().AddTimeout(TimeSpan.FromSeconds(10), clock);
 
@@ -47,7 +48,7 @@ public class DeferredTimeoutTests
     [Fact]
     public void Cancel_by_the_user_gives_CancelledException_not_TimeoutException()
     {
-        var clock = new ManualTime();
+        var clock = new Clock();
         var d = new Deferred<int>().AddTimeout(TimeSpan.FromSeconds(10), clock);
 
         d.Cancel();
@@ -59,7 +60,7 @@ public class DeferredTimeoutTests
     [Fact]
     public void Canceller_value_on_timeout_is_delivered()
     {
-        var clock = new ManualTime();
+        var clock = new Clock();
         var d = new Deferred<string>(self => self.Callback("fallback")).AddTimeout(TimeSpan.FromSeconds(1), clock);
 
         clock.Advance(TimeSpan.FromSeconds(1));
@@ -70,7 +71,7 @@ public class DeferredTimeoutTests
     [Fact]
     public void Canceller_failure_other_than_cancellation_is_not_converted()
     {
-        var clock = new ManualTime();
+        var clock = new Clock();
         var exception = new IOException();
         var d = new Deferred<string>(self => self.Errback(exception)).AddTimeout(TimeSpan.FromSeconds(1), clock);
 
@@ -82,7 +83,7 @@ public class DeferredTimeoutTests
     [Fact]
     public void Timeout_on_a_deferred_waiting_on_another_cancels_the_inner_one()
     {
-        var clock = new ManualTime();
+        var clock = new Clock();
         var inner = new Deferred<int>();
         var outer = new Deferred<int>();
         outer.AddCallback(_ => inner);

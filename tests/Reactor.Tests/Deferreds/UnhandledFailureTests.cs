@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Reactor.Internal;
+using Reactor.Tests.Support;
 
 namespace Reactor.Tests.Deferreds;
 
@@ -23,9 +24,9 @@ public class UnhandledFailureTests
     public void Unhandled_failure_is_logged_through_the_reactor_logger_of_the_thread_that_ended_the_chain()
     {
         string marker = NewMarker();
-        var logger = new RecordingLogger();
+        using var logs = new TestLoggerFactory();
         ILogger? previous = AmbientReactor.Logger;
-        AmbientReactor.Logger = logger;
+        AmbientReactor.Logger = logs.CreateLogger("Reactor");
         try
         {
             CollectReports(marker, () => Deferred.Fail<int>(new IOException(marker)));
@@ -35,7 +36,7 @@ public class UnhandledFailureTests
             AmbientReactor.Logger = previous;
         }
 
-        RecordingLogger.Entry entry = logger.Entries.Should().ContainSingle().Subject;
+        LogRecord entry = logs.Records.Should().ContainSingle().Subject;
         entry.Level.Should().Be(LogLevel.Critical);
         entry.EventId.Id.Should().Be(100);
         entry.EventId.Name.Should().Be("UnhandledErrorInDeferred");
