@@ -13,6 +13,7 @@ namespace Reactor.Tests.Loop;
 /// These count /proc/self/fd or change the process's descriptor limit, so nothing else may run meanwhile.
 /// </summary>
 [Collection(DescriptorCountingCollection.Name)]
+[Trait("kind", "resources")]
 public class LifecycleResourceTests
 {
     private static int OpenDescriptors() => Directory.GetFiles("/proc/self/fd").Length;

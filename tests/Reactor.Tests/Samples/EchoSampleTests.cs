@@ -86,6 +86,7 @@ public partial class EchoSampleTests
     }
 
     [RequiresTwistedFact]
+    [Trait("kind", "interop")]
     public void A_Twisted_client_gets_its_datagram_back_from_Echo()
     {
         using var echo = SampleProcess.StartSample("Echo", "--port", "0", "--interface", "127.0.0.1");

@@ -11,6 +11,7 @@ public class HelloerSampleTests
     private static string Text(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     [RequiresTwistedFact]
+    [Trait("kind", "interop")]
     public void Helloer_says_hello_to_a_Twisted_echo_server_and_prints_the_reply()
     {
         using var server = SampleProcess.Start(ExternalProgram.TwistedPython!, [EchoSampleTests.PeerScript("twisted_echo_server.py"), "127.0.0.1", "0"]);

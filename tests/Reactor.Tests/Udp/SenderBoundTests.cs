@@ -4,6 +4,7 @@ using Reactor.Internal.Udp;
 namespace Reactor.Tests.Udp;
 
 /// <summary>Issue 7, "security": nothing a port keeps grows with the number of remote senders.</summary>
+[Trait("kind", "security")]
 public class SenderBoundTests
 {
     [Fact]

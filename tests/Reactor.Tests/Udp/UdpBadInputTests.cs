@@ -10,7 +10,8 @@ namespace Reactor.Tests.Udp;
 /// socket cases (hostnames in Write, the UDP size limit, listen arguments) are in <c>UdpPortTests</c>; joins of unicast
 /// addresses, unknown interfaces and TTL bounds without the round trip are in <c>MulticastTests</c>.
 /// </summary>
-public class BadInputTests
+[Trait("kind", "bad-input")]
+public class UdpBadInputTests
 {
     private static byte[] Bytes(string text) => Encoding.ASCII.GetBytes(text);
 

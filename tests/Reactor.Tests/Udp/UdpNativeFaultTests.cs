@@ -19,7 +19,7 @@ namespace Reactor.Tests.Udp;
 /// an "ignore" error, a refusal on an unconnected and on a connected port, an unknown error after good datagrams), plus
 /// every error of the issue on the write side.
 /// </summary>
-public class NativeFaultTests
+[Trait("kind", "fault-injection")] public class UdpNativeFaultTests
 {
     /// <summary>An errno neither backend names (EPROTO): it stands for "an error nobody expected".</summary>
     private const int Unknown = 71;

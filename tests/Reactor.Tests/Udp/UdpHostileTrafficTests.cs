@@ -8,7 +8,7 @@ using Reactor.Tests.Samples;
 using Reactor.Tests.Support;
 using Xunit.Abstractions;
 
-namespace Reactor.Tests.Hostile;
+namespace Reactor.Tests.Udp;
 
 /// <summary>
 /// Issue 7, hostile and unlucky traffic: floods of every size, protocols that throw, block or close their own port, and
@@ -16,7 +16,8 @@ namespace Reactor.Tests.Hostile;
 /// in count and time.
 /// </summary>
 [Collection(SampleCollection.Name)]
-public class HostileTrafficTests(ITestOutputHelper output)
+[Trait("kind", "hostile")]
+public class UdpHostileTrafficTests(ITestOutputHelper output)
 {
     /// <summary>Memory the Echo sample may gain across a flood: the GC heap settling and the runtime's own pools, not growth per datagram.</summary>
     private const long RssMarginBytes = 64L << 20;

@@ -3,7 +3,7 @@ using Reactor.Tests.Samples;
 using Reactor.Tests.Support;
 using Xunit.Abstractions;
 
-namespace Reactor.Tests.Hostile;
+namespace Reactor.Tests.Udp;
 
 /// <summary>
 /// Issue 7 at the MulticastServer sample: a flood of every size on its group, and datagrams that are not its question.
@@ -11,6 +11,7 @@ namespace Reactor.Tests.Hostile;
 /// private network namespace it creates, so no group datagram can leave the machine.
 /// </summary>
 [Collection(SampleCollection.Name)]
+[Trait("kind", "hostile")]
 public sealed class MulticastServerHostileTrafficTests(ITestOutputHelper output) : IDisposable
 {
     /// <summary>Memory the sample may gain after its first second of flood: the GC heap settling, not growth per datagram.</summary>
@@ -160,7 +161,7 @@ public sealed class MulticastServerHostileTrafficTests(ITestOutputHelper output)
     private static string Driver(string name)
     {
         File.Exists(Python).Should().BeTrue($"the drivers run with {Python} (standard library only)");
-        return Path.Combine(AppContext.BaseDirectory, "Hostile", name);
+        return Path.Combine(AppContext.BaseDirectory, "Udp", name);
     }
 
     private static Dictionary<string, string> KeyValues(IEnumerable<string> lines) =>
