@@ -8,7 +8,7 @@ namespace Reactor;
 /// Twisted's <c>reactor.resolve</c> only ever asks for IPv4 addresses, so a host with only IPv6 addresses fails there.
 /// The default, <see cref="IPv4First"/>, gives the same answer as Twisted for every host that has an IPv4 address and
 /// differs only for a host that has none: it then returns that host's first IPv6 address instead of failing
-/// (project decision D9).
+/// (decision D9 in docs/decisions.md).
 /// </remarks>
 public enum AddressPreference
 {

@@ -13,11 +13,11 @@ namespace Reactor;
 /// pool), and its Deferred fires on the reactor thread.
 /// </para>
 /// <para>
-/// <b>Timeouts.</b> <c>timeouts</c> is Twisted's retry sequence; its sum bounds the lookup (Twisted ignores it; project
-/// decision D9). <c>null</c> means Twisted's default, 1, 3, 11 and 45 seconds (60 seconds in all); an empty sequence
-/// also means 60 seconds, as in Twisted's <c>ThreadedResolver</c>. When the time is up the Deferred fails with a
-/// <see cref="DnsLookupException"/> whose inner exception is a <see cref="TimeoutException"/>, and a result arriving
-/// later is discarded.
+/// <b>Timeouts.</b> <c>timeouts</c> is Twisted's retry sequence, and its sum bounds the lookup, which Twisted does not
+/// do: it ignores the argument (decision D9 in docs/decisions.md). <c>null</c> means Twisted's default, 1, 3, 11 and
+/// 45 seconds (60 seconds in all); an empty sequence also means 60 seconds, as in Twisted's <c>ThreadedResolver</c>.
+/// When the time is up the Deferred fails with a <see cref="DnsLookupException"/> whose inner exception is a
+/// <see cref="TimeoutException"/>, and a result arriving later is discarded.
 /// </para>
 /// <para>
 /// <b>Cancelling.</b> <see cref="Deferred.Cancel"/> on a pending lookup's Deferred fails it at once with
