@@ -76,11 +76,45 @@ public partial class NamespaceLayoutTests
         mentions.Should().BeEmpty();
     }
 
+    [Fact]
+    public void Every_public_API_file_declares_one_type_named_after_it()
+    {
+        // One concept per file: a file of the public API (src/*/ outside Internal/) declares one top-level type and is
+        // named after it. A partial adds a suffix (MemoryReactor.Udp.cs); Deferred<T> is DeferredOfT.cs.
+        var src = Path.Combine(DocSnippetTests.RepositoryRoot, "src");
+        var wrong = new List<string>();
+        var files = 0;
+        foreach (var file in Directory.EnumerateFiles(src, "*.cs", SearchOption.AllDirectories))
+        {
+            var relative = Path.GetRelativePath(src, file);
+            if (relative.Split(Path.DirectorySeparatorChar).Any(part => part is "Internal" or "bin" or "obj"))
+            {
+                continue;
+            }
+
+            files++;
+            var types = TopLevelType().Matches(File.ReadAllText(file)).Select(m => m.Groups[1].Value).ToList();
+            var stem = Path.GetFileName(file).Split('.')[0];
+            stem = stem.EndsWith("OfT", StringComparison.Ordinal) ? stem[..^3] : stem;
+            if (types.Count != 1 || types[0] != stem)
+            {
+                wrong.Add($"{relative}: {string.Join(", ", types)}");
+            }
+        }
+
+        files.Should().BeGreaterThan(40);
+        wrong.Should().BeEmpty();
+    }
+
     [GeneratedRegex(@"^ReactorBase\.(Udp|Tcp|Unix)\.cs$")]
     private static partial Regex TransportEntryPoint();
 
     [GeneratedRegex(@"\b\w*(Udp|Datagram|Multicast|Tcp|StreamSocket|Listen(Udp|Tcp|Unix))\w*\b")]
     private static partial Regex TransportType();
+
+    /// <summary>A type declared at the top of a file (file-scoped namespaces put them in column 0; nested types are indented).</summary>
+    [GeneratedRegex(@"^(?:(?:public|internal|sealed|static|abstract|readonly|partial|file)\s+)*(?:class|interface|enum|struct|record(?:\s+struct|\s+class)?)\s+(\w+)", RegexOptions.Multiline)]
+    private static partial Regex TopLevelType();
 
     [GeneratedRegex(@"^namespace\s+([\w.]+)\s*[;{]", RegexOptions.Multiline)]
     private static partial Regex NamespaceDeclaration();
