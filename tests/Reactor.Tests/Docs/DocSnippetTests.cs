@@ -75,6 +75,34 @@ public partial class DocSnippetTests
             "(put the code in a // <snippet name> region of a compiled file, e.g. under tests/Reactor.Tests/Docs/)");
     }
 
+    [Fact]
+    public void Every_table_row_in_the_docs_is_in_a_table_with_a_header()
+    {
+        var orphans = new List<string>();
+        foreach (var page in Pages())
+        {
+            var lines = File.ReadAllText(page).ReplaceLineEndings("\n").Split('\n');
+            var inFence = false;
+            for (int i = 0; i < lines.Length; i++)
+            {
+                if (lines[i].TrimStart().StartsWith("```", StringComparison.Ordinal))
+                {
+                    inFence = !inFence;
+                    continue;
+                }
+
+                // The first row of a run of rows is a table's header only if a |---| row follows it.
+                var startsRun = !inFence && lines[i].StartsWith('|') && (i == 0 || !lines[i - 1].StartsWith('|'));
+                if (startsRun && (i + 1 == lines.Length || !TableDelimiter().IsMatch(lines[i + 1])))
+                {
+                    orphans.Add($"{Path.GetRelativePath(RepositoryRoot, page)}:{i + 1}: {lines[i]}");
+                }
+            }
+        }
+
+        orphans.Should().BeEmpty("rows that a paragraph cut off from their table render as plain text: keep a table's rows together, notes after it");
+    }
+
     private static IEnumerable<string> Pages() =>
         Directory.GetFiles(Path.Combine(RepositoryRoot, "docs"), "*.md").Append(Path.Combine(RepositoryRoot, "README.md"));
 
@@ -110,4 +138,7 @@ public partial class DocSnippetTests
 
     [GeneratedRegex(@"^<!-- snippet: [^ ]+ -->$")]
     private static partial Regex MarkerLine();
+
+    [GeneratedRegex(@"^\|(\s*:?-+:?\s*\|)+\s*$")]
+    private static partial Regex TableDelimiter();
 }
