@@ -30,6 +30,8 @@ public static class ReactorFactory
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxWorkerThreads, 1);
         ArgumentNullException.ThrowIfNull(options.Udp);
         options.Udp.Validate();
+        ArgumentNullException.ThrowIfNull(options.Tcp);
+        options.Tcp.Validate();
         ArgumentOutOfRangeException.ThrowIfNegative(options.SocketReceiveBufferSize);
         ArgumentOutOfRangeException.ThrowIfNegative(options.SocketSendBufferSize);
         return ResolveBackend(options.Backend) switch

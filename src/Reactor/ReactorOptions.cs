@@ -5,7 +5,7 @@ namespace Reactor;
 
 /// <summary>
 /// How to build a reactor with <see cref="ReactorFactory.Create"/>: the loop's own settings here, each transport's in its
-/// own group (<see cref="Udp"/>).
+/// own group (<see cref="Udp"/>, <see cref="Tcp"/>).
 /// </summary>
 public sealed class ReactorOptions
 {
@@ -35,6 +35,9 @@ public sealed class ReactorOptions
 
     /// <summary>How UDP ports read and queue (read budgets, pending-write bounds, GSO and GRO).</summary>
     public UdpOptions Udp { get; set; } = new();
+
+    /// <summary>How TCP connections and ports read, buffer and accept (read budget, watermarks, accept batch, TCP_NODELAY).</summary>
+    public TcpOptions Tcp { get; set; } = new();
 
     /// <summary>SO_RCVBUF for new sockets, in bytes; 0 (the default) keeps the operating system's default.</summary>
     public int SocketReceiveBufferSize { get; set; }

@@ -35,6 +35,8 @@ internal abstract partial class ReactorBase : IReactor
     // Cached so that an iteration of the loop allocates nothing.
     private readonly Action<Exception> _onThreadCallFailed;
     private readonly Action<Exception> _onTimedCallFailed;
+    private readonly Action<Exception> _onSoonCallFailed;
+    private readonly SoonCalls _soonCalls = new();
 
     protected ReactorBase(ReactorOptions options, ReactorBackend backend)
     {
@@ -52,6 +54,7 @@ internal abstract partial class ReactorBase : IReactor
         _synchronizationContext = new ReactorSynchronizationContext(this);
         _onThreadCallFailed = e => ReactorLog.ThreadCallFailed(Logger, e);
         _onTimedCallFailed = e => ReactorLog.TimedCallFailed(Logger, e);
+        _onSoonCallFailed = e => LogCallbackError(nameof(CallSoon), e);
         AmbientReactor.Logger ??= Logger;
 
         AddSystemEventTrigger(SystemEventPhase.During, SystemEvents.Startup, ReallyStartRunning);
@@ -250,6 +253,16 @@ internal abstract partial class ReactorBase : IReactor
     /// <summary>How many resources are open (ports, connections, connectors); for tests.</summary>
     internal int OpenResourceCount => _openResources.Count;
 
+    /// <summary>
+    /// Queues <paramref name="callback"/> to run on the reactor thread after the current callback, in this iteration
+    /// (<see cref="SoonCalls"/>). Reactor thread only; allocates nothing.
+    /// </summary>
+    internal void CallSoon(SendOrPostCallback callback, object? state)
+    {
+        VerifyAccess();
+        _soonCalls.Add(callback, state);
+    }
+
     /// <summary>Logs an exception thrown by user code that the loop survives.</summary>
     internal void LogCallbackError(string where, Exception exception) => ReactorLog.IoHandlerFailed(Logger, where, exception);
 
@@ -309,6 +322,7 @@ internal abstract partial class ReactorBase : IReactor
     {
         _threadCalls.RunPending(_onThreadCallFailed);
         _timers.RunDue(NowTicks(), _onTimedCallFailed);
+        _soonCalls.RunPending(_onSoonCallFailed);
         if (_justStopped)
         {
             _justStopped = false;
@@ -319,7 +333,7 @@ internal abstract partial class ReactorBase : IReactor
     /// <summary>How long the next wait may block, in milliseconds; -1 for no limit.</summary>
     private int ComputeTimeout()
     {
-        if (_threadCalls.HasPending || _justStopped)
+        if (_threadCalls.HasPending || _soonCalls.HasPending || _justStopped)
         {
             return 0;
         }

@@ -332,6 +332,7 @@ public sealed partial class MemoryReactor : IReactor
 
     private void StopAllPorts()
     {
+        StopTcpPorts();
         StopUdpPorts();
         Running = false;
     }

@@ -53,6 +53,10 @@ public class DispatchBenchmarks
     private sealed class OneSocket(IDatagramSocket socket) : ISocketFactory
     {
         public IDatagramSocket CreateDatagramSocket(System.Net.Sockets.AddressFamily family) => socket;
+
+        public Reactor.Internal.Streams.IStreamSocket CreateStreamSocket(System.Net.Sockets.AddressFamily family) => throw new NotSupportedException();
+
+        public Reactor.Internal.Streams.IListenSocket CreateListenSocket(System.Net.Sockets.AddressFamily family) => throw new NotSupportedException();
     }
 
     private sealed class EchoProtocol : DatagramProtocol

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Reactor.Internal.Backends;
+using Reactor.Internal.Streams;
 using Reactor.Internal.Udp;
 
 namespace Reactor.Tests.Support;
@@ -15,6 +16,16 @@ internal sealed class FakeSockets : ISocketFactory
 
     /// <summary>How the next datagram socket is made; the default is a plain <see cref="FakeDatagramSocket"/>. May throw, as the OS may refuse.</summary>
     public Func<AddressFamily, FakeDatagramSocket> NewDatagram { get; set; } = family => new FakeDatagramSocket(family);
+
+    /// <summary>How a stream socket is made; by default the OS refuses (as out of descriptors), so a test that wants one scripts it.</summary>
+    public Func<AddressFamily, IStreamSocket> NewStream { get; set; } = _ => throw new SocketException((int)SocketError.TooManyOpenSockets);
+
+    /// <summary>How a listening socket is made; by default the OS refuses (as out of descriptors).</summary>
+    public Func<AddressFamily, IListenSocket> NewListen { get; set; } = _ => throw new SocketException((int)SocketError.TooManyOpenSockets);
+
+    public IStreamSocket CreateStreamSocket(AddressFamily family) => NewStream(family);
+
+    public IListenSocket CreateListenSocket(AddressFamily family) => NewListen(family);
 
     public IDatagramSocket CreateDatagramSocket(AddressFamily family)
     {

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Reactor.Internal.Streams;
 using Reactor.Internal.Udp;
 
 namespace Reactor.Internal.Backends;
@@ -16,4 +17,10 @@ internal interface ISocketFactory
 {
     /// <summary>A new non-blocking, close-on-exec UDP socket of <paramref name="family"/>, not yet bound.</summary>
     IDatagramSocket CreateDatagramSocket(AddressFamily family);
+
+    /// <summary>A new non-blocking, close-on-exec stream socket of <paramref name="family"/>, for an outgoing connection.</summary>
+    IStreamSocket CreateStreamSocket(AddressFamily family);
+
+    /// <summary>A new non-blocking, close-on-exec stream socket of <paramref name="family"/>, to listen on.</summary>
+    IListenSocket CreateListenSocket(AddressFamily family);
 }

@@ -27,6 +27,23 @@ internal static class Errno
     internal const int ECONNREFUSED = 111;
     internal const int EHOSTUNREACH = 113;
 
+    // Stream sockets (TCP, later UNIX).
+    internal const int EBADF = 9;
+    internal const int ENOMEM = 12;
+    internal const int EPIPE = 32;
+    internal const int ENOTSOCK = 88;
+    internal const int ENETDOWN = 100;
+    internal const int ENETRESET = 102;
+    internal const int ECONNABORTED = 103;
+    internal const int ECONNRESET = 104;
+    internal const int EISCONN = 106;
+    internal const int ENOTCONN = 107;
+    internal const int ESHUTDOWN = 108;
+    internal const int ETIMEDOUT = 110;
+    internal const int EHOSTDOWN = 112;
+    internal const int EALREADY = 114;
+    internal const int EINPROGRESS = 115;
+
     /// <summary>
     /// The <see cref="SocketError"/> for <paramref name="errno"/>; <see cref="SocketError.SocketError"/> for anything
     /// the UDP code has no specific use for (the raw errno is kept by the caller for the message).
@@ -49,6 +66,19 @@ internal static class Errno
         EMFILE or ENFILE => SocketError.TooManyOpenSockets,
         EDESTADDRREQ => SocketError.DestinationAddressRequired,
         ENOPROTOOPT => SocketError.ProtocolOption,
+        ENOMEM => SocketError.NoBufferSpaceAvailable,
+        EPIPE or ESHUTDOWN => SocketError.Shutdown,
+        ENOTSOCK => SocketError.NotSocket,
+        ENETDOWN => SocketError.NetworkDown,
+        ENETRESET => SocketError.NetworkReset,
+        ECONNABORTED => SocketError.ConnectionAborted,
+        ECONNRESET => SocketError.ConnectionReset,
+        EISCONN => SocketError.IsConnected,
+        ENOTCONN => SocketError.NotConnected,
+        ETIMEDOUT => SocketError.TimedOut,
+        EHOSTDOWN => SocketError.HostDown,
+        EALREADY => SocketError.AlreadyInProgress,
+        EINPROGRESS => SocketError.InProgress,
         _ => SocketError.SocketError,
     };
 }

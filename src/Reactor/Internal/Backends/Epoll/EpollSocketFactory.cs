@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Reactor.Internal.Streams;
 using Reactor.Internal.Udp;
 
 namespace Reactor.Internal.Backends.Epoll;
@@ -7,4 +8,8 @@ namespace Reactor.Internal.Backends.Epoll;
 internal sealed class EpollSocketFactory(EpollReactor reactor) : ISocketFactory
 {
     public IDatagramSocket CreateDatagramSocket(AddressFamily family) => new EpollDatagramSocket(reactor, family);
+
+    public IStreamSocket CreateStreamSocket(AddressFamily family) => new EpollStreamSocket(reactor, family);
+
+    public IListenSocket CreateListenSocket(AddressFamily family) => new EpollListenSocket(reactor, family);
 }

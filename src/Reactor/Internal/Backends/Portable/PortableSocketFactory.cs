@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Reactor.Internal.Streams;
 using Reactor.Internal.Udp;
 
 namespace Reactor.Internal.Backends.Portable;
@@ -7,4 +8,8 @@ namespace Reactor.Internal.Backends.Portable;
 internal sealed class PortableSocketFactory(PortableReactor reactor) : ISocketFactory
 {
     public IDatagramSocket CreateDatagramSocket(AddressFamily family) => new PortableDatagramSocket(reactor, family);
+
+    public IStreamSocket CreateStreamSocket(AddressFamily family) => new PortableStreamSocket(reactor, family);
+
+    public IListenSocket CreateListenSocket(AddressFamily family) => new PortableListenSocket(reactor, family);
 }

@@ -1,0 +1,261 @@
+using System.Net;
+using System.Net.Sockets;
+using Reactor.Internal.Linux;
+using Reactor.Internal.Streams;
+
+namespace Reactor.Internal.Backends.Portable;
+
+/// <summary>
+/// The portable backend's listening socket: accepts with <c>AcceptAsync</c>, its completions queued onto the reactor
+/// thread. <see cref="Accept"/> hands over a completed accept and starts the next one; when that one is still pending it
+/// says <see cref="SocketError.WouldBlock"/>, and its completion makes the socket acceptable again.
+/// </summary>
+/// <remarks>
+/// There is no reserve descriptor here (<see cref="ShedPending"/> returns -1), so when the process is out of descriptors
+/// the port backs off briefly instead (D22: no busy loop either way).
+/// </remarks>
+internal sealed class PortableListenSocket : IListenSocket
+{
+    private static readonly SendOrPostCallback AcceptedOnReactor = static state => ((PortableListenSocket)state!).OnAcceptCompleted();
+
+    private readonly PortableReactor _reactor;
+    private readonly Socket _socket;
+    private readonly SocketAsyncEventArgs _accept;
+    private IListenSocketHandler? _handler;
+    private bool _accepting;
+    private bool _pending;
+    private bool _completed;
+    private bool _notifyQueued;
+    private volatile bool _disposed;
+
+    internal PortableListenSocket(PortableReactor reactor, AddressFamily family)
+    {
+        if (family is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+        {
+            throw new ArgumentOutOfRangeException(nameof(family), family, "TCP needs an IPv4 or IPv6 socket.");
+        }
+
+        _reactor = reactor;
+        AddressFamily = family;
+        _socket = new Socket(family, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+        _accept = new SocketAsyncEventArgs();
+        _accept.Completed += (_, _) =>
+        {
+            if (!_disposed)
+            {
+                _reactor.PostFromAnyThread(AcceptedOnReactor, this);
+            }
+        };
+    }
+
+    public AddressFamily AddressFamily { get; }
+
+    /// <summary>The .NET socket, for tests.</summary>
+    internal Socket Socket => _socket;
+
+    public SocketError Bind(EndPoint local)
+    {
+        try
+        {
+            SetReuseAddress();
+            if (AddressFamily == AddressFamily.InterNetworkV6 && ((IPEndPoint)local).Address.Equals(IPAddress.IPv6Any))
+            {
+                _socket.DualMode = true; // D30
+            }
+
+            _socket.Bind(local);
+            return SocketError.Success;
+        }
+        catch (SocketException e)
+        {
+            return e.SocketErrorCode;
+        }
+    }
+
+    public SocketError Listen(int backlog)
+    {
+        try
+        {
+            _socket.Listen(backlog);
+            return SocketError.Success;
+        }
+        catch (SocketException e)
+        {
+            return e.SocketErrorCode;
+        }
+    }
+
+    public EndPoint GetLocalEndPoint()
+    {
+        var local = (IPEndPoint)_socket.LocalEndPoint!;
+        return new IPEndPoint(local.Address, local.Port);
+    }
+
+    public SocketError Accept(out IStreamSocket? socket, out EndPoint? peer)
+    {
+        socket = null;
+        peer = null;
+        if (_disposed)
+        {
+            return SocketError.OperationAborted;
+        }
+
+        if (!_completed && !StartAccept())
+        {
+            return SocketError.WouldBlock;
+        }
+
+        _completed = false;
+        var error = _accept.SocketError;
+        var accepted = _accept.AcceptSocket;
+        _accept.AcceptSocket = null;
+        if (error != SocketError.Success || accepted is null)
+        {
+            accepted?.Dispose();
+            return error == SocketError.Success ? SocketError.SocketError : error;
+        }
+
+        try
+        {
+            var remote = (IPEndPoint)accepted.RemoteEndPoint!;
+            peer = new IPEndPoint(remote.Address, remote.Port);
+            socket = new PortableStreamSocket(_reactor, accepted);
+            return SocketError.Success;
+        }
+        catch (SocketException e)
+        {
+            // Reset before we looked at it: that one connection is gone (ECONNABORTED).
+            accepted.Dispose();
+            return e.SocketErrorCode == SocketError.NotConnected ? SocketError.ConnectionAborted : e.SocketErrorCode;
+        }
+    }
+
+    public int ShedPending() => -1;
+
+    public void Watch(IListenSocketHandler handler, bool accepting)
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _handler = handler;
+        _accepting = accepting;
+        if (accepting)
+        {
+            Rearm();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        _accepting = false;
+        if (_completed)
+        {
+            _accept.AcceptSocket?.Dispose();
+        }
+
+        _socket.Dispose();
+        _accept.Dispose();
+        _handler = null;
+    }
+
+    public override string ToString() => $"PortableListenSocket({AddressFamily})";
+
+    /// <summary>Starts an accept unless one is outstanding; <c>true</c> when one has completed (now or before).</summary>
+    private bool StartAccept()
+    {
+        if (_completed)
+        {
+            return true;
+        }
+
+        if (_pending)
+        {
+            return false;
+        }
+
+        _accept.AcceptSocket = null;
+        bool pending;
+        try
+        {
+            pending = _socket.AcceptAsync(_accept);
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+
+        _pending = pending;
+        _completed = !pending;
+        return _completed;
+    }
+
+    /// <summary>After a batch, or when watching starts: keep one accept outstanding, and say so at once if one is ready.</summary>
+    private void Rearm()
+    {
+        if (StartAccept() && !_notifyQueued)
+        {
+            _notifyQueued = true;
+            _reactor.PostFromAnyThread(AcceptedOnReactor, this);
+        }
+    }
+
+    private void OnAcceptCompleted()
+    {
+        _notifyQueued = false;
+        if (_disposed)
+        {
+            return;
+        }
+
+        if (_pending)
+        {
+            _pending = false;
+            _completed = true;
+        }
+
+        if (!_accepting || _handler is not { } handler)
+        {
+            return;
+        }
+
+        try
+        {
+            handler.OnAcceptable();
+        }
+        catch (Exception e)
+        {
+            _reactor.LogCallbackError(nameof(IListenSocketHandler.OnAcceptable), e);
+        }
+
+        if (_accepting && !_disposed)
+        {
+            Rearm();
+        }
+    }
+
+    /// <summary>
+    /// SO_REUSEADDR on POSIX (D31), set as the raw option: .NET's <c>ReuseAddress</c> also sets SO_REUSEPORT on Unix,
+    /// which would let a second listener share the port. Windows' SO_REUSEADDR means something else (port stealing): not set.
+    /// </summary>
+    private void SetReuseAddress()
+    {
+        Span<byte> one = [1, 0, 0, 0];
+        if (OperatingSystem.IsLinux())
+        {
+            _socket.SetRawSocketOption(Interop.SOL_SOCKET, Interop.SO_REUSEADDR, one);
+        }
+        else if (OperatingSystem.IsMacOS() || OperatingSystem.IsFreeBSD())
+        {
+            // The BSD numbering: SOL_SOCKET 0xffff, SO_REUSEADDR 4.
+            _socket.SetRawSocketOption(0xffff, 4, one);
+        }
+    }
+}

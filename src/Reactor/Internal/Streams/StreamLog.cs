@@ -1,0 +1,47 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+
+namespace Reactor.Internal.Streams;
+
+/// <summary>
+/// Stream transports' log messages (category <c>Reactor.Tcp</c>), event ids 400–499 (never reused), wording as Twisted's
+/// where it has one. The list, with meanings, is in <c>docs/logging-and-metrics.md</c>.
+/// </summary>
+internal static partial class StreamLog
+{
+    internal const string Category = "Reactor.Tcp";
+
+    [LoggerMessage(EventId = 400, EventName = "PortStarted", Level = LogLevel.Information, Message = "{LogPrefix} starting on {Port}")]
+    internal static partial void PortStarted(ILogger logger, string logPrefix, int port);
+
+    [LoggerMessage(EventId = 401, EventName = "PortClosed", Level = LogLevel.Information, Message = "(TCP Port {Port} Closed)")]
+    internal static partial void PortClosed(ILogger logger, int port);
+
+    [LoggerMessage(EventId = 402, EventName = "FactoryStarting", Level = LogLevel.Information, Message = "Starting factory {Factory}")]
+    internal static partial void FactoryStarting(ILogger logger, Factory factory);
+
+    [LoggerMessage(EventId = 403, EventName = "FactoryStopping", Level = LogLevel.Information, Message = "Stopping factory {Factory}")]
+    internal static partial void FactoryStopping(ILogger logger, Factory factory);
+
+    [LoggerMessage(EventId = 404, EventName = "ProtocolCallbackFailed", Level = LogLevel.Error, Message = "Unhandled Error in {System} {Callback}; the connection is closed")]
+    internal static partial void ProtocolCallbackFailed(ILogger logger, string system, string callback, Exception exception);
+
+    [LoggerMessage(EventId = 405, EventName = "FactoryCallbackFailed", Level = LogLevel.Error, Message = "Unhandled Error in {Factory} {Callback}")]
+    internal static partial void FactoryCallbackFailed(ILogger logger, Factory factory, string callback, Exception exception);
+
+    [LoggerMessage(EventId = 406, EventName = "AcceptFailed", Level = LogLevel.Information,
+        Message = "Could not accept new connection on TCP port {Port} ({Error}; {Total} so far)")]
+    internal static partial void AcceptFailed(ILogger logger, int port, SocketError error, long total);
+
+    [LoggerMessage(EventId = 407, EventName = "AcceptsShed", Level = LogLevel.Warning,
+        Message = "Out of file descriptors on TCP port {Port}: closed {Count} waiting connection(s) ({Total} so far); the port keeps listening")]
+    internal static partial void AcceptsShed(ILogger logger, int port, int count, long total);
+
+    [LoggerMessage(EventId = 408, EventName = "WriteAfterCloseDropped", Level = LogLevel.Debug,
+        Message = "Dropped {Length} byte(s) written to {Transport} after it began closing")]
+    internal static partial void WriteAfterCloseDropped(ILogger logger, int length, object transport);
+
+    [LoggerMessage(EventId = 409, EventName = "ConnectionRefusedByFactory", Level = LogLevel.Debug,
+        Message = "{Factory} built no protocol for a connection from {Peer}; it was closed")]
+    internal static partial void ConnectionRefusedByFactory(ILogger logger, Factory factory, System.Net.EndPoint peer);
+}

@@ -1,0 +1,37 @@
+using System.Net;
+
+namespace Reactor.Testing;
+
+/// <summary>What <see cref="MemoryReactor.ListenTcp"/> returns: a port that listens on nothing and stops at once (its factory then stops).</summary>
+public sealed class MemoryListeningPort : IListeningPort
+{
+    private readonly IPEndPoint _host;
+    private readonly Factory _factory;
+    private Deferred<object?>? _stopped;
+
+    internal MemoryListeningPort(IPEndPoint host, Factory factory)
+    {
+        _host = host;
+        _factory = factory;
+    }
+
+    /// <summary>Whether <see cref="StopListening"/> has been called.</summary>
+    public bool Stopped => _stopped is not null;
+
+    /// <inheritdoc/>
+    public IPEndPoint GetHost() => _host;
+
+    /// <summary>Stops at once: the factory stops and the returned Deferred has fired. Idempotent.</summary>
+    /// <returns>The same fired Deferred on every call.</returns>
+    public Deferred<object?> StopListening()
+    {
+        if (_stopped is null)
+        {
+            _stopped = new Deferred<object?>();
+            _factory.DoStop();
+            _stopped.Callback(null);
+        }
+
+        return _stopped;
+    }
+}
