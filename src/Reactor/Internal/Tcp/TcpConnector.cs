@@ -92,6 +92,7 @@ internal sealed class TcpConnector : IConnector, IStreamSocketHandler, IOpenReso
         _reactor.TrackOpen(this);
         _timeoutCall = _reactor.CallLater(_timeout, () =>
         {
+            _timeoutCall = null;
             if (_attempt == attempt && _state == ConnectorState.Connecting && _failure is null)
             {
                 Fail(new ConnectTimeoutException(_destination, _timeout));
@@ -210,8 +211,7 @@ internal sealed class TcpConnector : IConnector, IStreamSocketHandler, IOpenReso
     /// </summary>
     private void Connected(IStreamSocket socket)
     {
-        _timeoutCall?.Cancel();
-        _timeoutCall = null;
+        CancelTimeout();
         _reactor.TrackClosed(this);
         Protocol? protocol;
         try
@@ -286,8 +286,7 @@ internal sealed class TcpConnector : IConnector, IStreamSocketHandler, IOpenReso
     private void Fail(Exception reason)
     {
         _failure = reason;
-        _timeoutCall?.Cancel();
-        _timeoutCall = null;
+        CancelTimeout();
         var lookup = _lookup;
         _lookup = null;
         if (_socket is { } socket)
@@ -384,6 +383,16 @@ internal sealed class TcpConnector : IConnector, IStreamSocketHandler, IOpenReso
         }
 
         ReportFailure();
+    }
+
+    private void CancelTimeout()
+    {
+        if (_timeoutCall is { Active: true } call)
+        {
+            call.Cancel();
+        }
+
+        _timeoutCall = null;
     }
 
     public override string ToString() => $"<TcpConnector to {_host}:{_port} ({_state})>";

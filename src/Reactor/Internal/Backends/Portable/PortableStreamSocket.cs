@@ -338,16 +338,15 @@ internal sealed class PortableStreamSocket : IStreamSocket
             return;
         }
 
-        // A zero linger timeout makes the close a reset (what Kestrel does for an abort).
-        try
-        {
-            _socket.LingerState = new LingerOption(true, 0);
-        }
-        catch (SocketException)
-        {
-        }
-
-        Dispose();
+        // Close with a zero timeout makes the close a reset (what Kestrel does for an abort).
+        _disposed = true;
+        _reading = false;
+        _writing = false;
+        CancelWritableTimer();
+        _socket.Close(0);
+        _probe?.Dispose();
+        _connect?.Dispose();
+        _handler = null;
     }
 
     public void Dispose()
