@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Sockets;
+using Reactor.Internal.Linux;
+using Reactor.Internal.Udp;
+
+namespace Reactor.Internal.Backends.Epoll;
+
+// The epoll datagram socket's write path: a plain send(to), or coalescing into the SendBatch.
+internal sealed unsafe partial class EpollDatagramSocket
+{
+    // ---- Send ---------------------------------------------------------------------------------------------------
+
+    // One datagram, one plain send(to): sendmmsg only pays off for several (libuv #4366). A batched flush of the
+    // port's pending writes can be added beside this as a SendBatch over a preallocated mmsghdr array.
+    public SocketError Send(ReadOnlySpan<byte> datagram, IPEndPoint? destination)
+    {
+        ThrowIfDisposed();
+        var address = stackalloc byte[SockAddr.MaxLength];
+        var addressLength = destination is null ? 0 : SockAddr.Encode(destination, new Span<byte>(address, SockAddr.MaxLength));
+        if (_receiving || _sendBatch is { Count: > 0 })
+        {
+            // Inside a receive batch (an echo's reply), or behind datagrams still waiting: coalesce, keep the order.
+            return Enqueue(datagram, new ReadOnlySpan<byte>(address, addressLength));
+        }
+
+        fixed (byte* data = datagram)
+        {
+            while (true)
+            {
+                var sent = Faults?.FailsNative(SocketCall.Send) == true ? -1
+                    : addressLength == 0
+                    ? Interop.send(_fd, data, (nuint)datagram.Length, 0)
+                    : Interop.sendto(_fd, data, (nuint)datagram.Length, 0, address, (uint)addressLength);
+                if (sent >= 0)
+                {
+                    return SocketError.Success;
+                }
+
+                var error = LastError();
+                if (error != SocketError.Interrupted)
+                {
+                    return error;
+                }
+            }
+        }
+    }
+
+    private SocketError Enqueue(ReadOnlySpan<byte> datagram, ReadOnlySpan<byte> name)
+    {
+        var batch = _sendBatch ??= new SendBatch();
+        if (datagram.Length > SendBatch.ArenaSize)
+        {
+            return SocketError.MessageSize;
+        }
+
+        if (!batch.HasRoomFor(datagram.Length) && FlushSendBatch() != 0)
+        {
+            // The kernel is full and so is the batch: the port queues it behind ours.
+            return SocketError.WouldBlock;
+        }
+
+        batch.Add(datagram, name);
+        return SocketError.Success;
+    }
+
+    /// <summary>Sends the coalesced datagrams; on EAGAIN waits for EPOLLOUT. Returns 0 or EAGAIN.</summary>
+    private int FlushSendBatch()
+    {
+        var result = _sendBatch!.Flush(_fd, ref _segmentation, _onBatchedSendFailed, Faults);
+        var waiting = result == Errno.EAGAIN;
+        if (waiting != _batchWaitsForWritable)
+        {
+            _batchWaitsForWritable = waiting;
+            WatchFor(_reading, _wantWritable);
+        }
+
+        return result;
+    }
+}
