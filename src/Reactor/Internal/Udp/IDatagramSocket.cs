@@ -62,7 +62,7 @@ internal interface IDatagramSocket : IDisposable
 
     /// <summary>
     /// Sets a socket option from its raw bytes (setsockopt): how multicast options reach either backend. The caller
-    /// knows the platform's constants and layouts (see <see cref="Linux.LinuxMulticastOptions"/>).
+    /// knows the platform's constants and layouts (see <see cref="Linux.MulticastOptions"/>).
     /// </summary>
     SocketError SetRawOption(int level, int name, ReadOnlySpan<byte> value);
 

@@ -22,7 +22,10 @@ internal sealed unsafe class SendBatch : IDisposable
     /// <summary>Payload bytes held at most; a larger datagram is sent on its own.</summary>
     internal const int ArenaSize = 256 * 1024;
 
-    private const int NameSize = 28;
+    private const int NameSize = SockAddr.MaxLength;
+
+    /// <summary>Control bytes per message: one <c>UDP_SEGMENT</c> control message (its <c>u16</c> segment size).</summary>
+    private static readonly int ControlSpace = ControlMessage.Space(sizeof(ushort));
 
     private readonly byte* _block;
     private readonly byte* _arena;
@@ -40,13 +43,13 @@ internal sealed unsafe class SendBatch : IDisposable
 
     internal SendBatch()
     {
-        var size = ArenaSize + (Capacity * (NameSize + Interop.SegmentControlSpace + sizeof(Interop.IoVector) +
+        var size = ArenaSize + (Capacity * (NameSize + ControlSpace + sizeof(Interop.IoVector) +
             sizeof(Interop.MultiMessageHeader) + (4 * sizeof(int)))) + 64;
         _block = (byte*)NativeMemory.AlignedAlloc((nuint)size, 64);
         _messages = (Interop.MultiMessageHeader*)_block;
         _vectors = (Interop.IoVector*)(_messages + Capacity);
         _controls = (byte*)(_vectors + Capacity);
-        _names = _controls + (Capacity * Interop.SegmentControlSpace);
+        _names = _controls + (Capacity * ControlSpace);
         _offsets = (int*)(_names + (Capacity * NameSize));
         _lengths = _offsets + Capacity;
         _nameLengths = _lengths + Capacity;
@@ -209,13 +212,10 @@ internal sealed unsafe class SendBatch : IDisposable
             message.Length = 0;
             if (run > 1)
             {
-                var control = _controls + (messages * Interop.SegmentControlSpace);
-                *(nuint*)control = Interop.SegmentControlLength;
-                *(int*)(control + 8) = Interop.SOL_UDP;
-                *(int*)(control + 12) = Interop.UDP_SEGMENT;
-                *(ushort*)(control + 16) = (ushort)length;
+                var control = _controls + (messages * ControlSpace);
                 message.Header.Control = control;
-                message.Header.ControlLength = Interop.SegmentControlSpace;
+                message.Header.ControlLength = (nuint)ControlMessage.Write(
+                    new Span<byte>(control, ControlSpace), Interop.SOL_UDP, Interop.UDP_SEGMENT, (ushort)length);
             }
             else
             {
