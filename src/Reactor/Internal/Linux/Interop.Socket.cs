@@ -120,9 +120,6 @@ internal static unsafe partial class Interop
     [LibraryImport("libc", SetLastError = true)]
     internal static partial nint sendto(int fd, byte* buffer, nuint length, int flags, byte* address, uint addressLength);
 
-    [LibraryImport("libc", SetLastError = true)]
-    internal static partial nint send(int fd, byte* buffer, nuint length, int flags);
-
     /// <summary>Sets an int-valued socket option; returns 0 or -1 (errno in <see cref="LastError"/>).</summary>
     internal static int SetSocketOption(int fd, int level, int name, int value) =>
         setsockopt(fd, level, name, &value, sizeof(int));

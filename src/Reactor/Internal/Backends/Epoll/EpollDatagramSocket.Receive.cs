@@ -75,7 +75,7 @@ internal sealed unsafe partial class EpollDatagramSocket
 
             batch.ResetForReceive(count);
             int received;
-            while ((received = Faults?.FailsNative(SocketCall.Receive) == true ? -1 : Interop.recvmmsg(_fd, messages, (uint)count, 0, null)) < 0)
+            while ((received = Syscalls.RecvMmsg(_fd, messages, count, Faults)) < 0)
             {
                 var errno = Interop.LastError;
                 if (errno != Errno.EINTR)
@@ -98,6 +98,7 @@ internal sealed unsafe partial class EpollDatagramSocket
                 if ((message.Header.Flags & Interop.MSG_TRUNC) != 0)
                 {
                     sink.OnTruncated(sender);
+                    delivered++;
                     bytes += largest;
                     continue;
                 }
@@ -107,6 +108,7 @@ internal sealed unsafe partial class EpollDatagramSocket
                 if (segment <= 0 || length <= (uint)segment)
                 {
                     Deliver(sink, payload, sender, largest);
+                    delivered++;
                     bytes += length;
                     continue;
                 }
@@ -119,11 +121,9 @@ internal sealed unsafe partial class EpollDatagramSocket
                     delivered++;
                 }
 
-                delivered--;
                 bytes += length;
             }
 
-            delivered += received;
             if (_disposed)
             {
                 error = SocketError.OperationAborted;

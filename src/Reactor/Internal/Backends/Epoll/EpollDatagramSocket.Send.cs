@@ -10,8 +10,7 @@ internal sealed unsafe partial class EpollDatagramSocket
 {
     // ---- Send ---------------------------------------------------------------------------------------------------
 
-    // One datagram, one plain send(to): sendmmsg only pays off for several (libuv #4366). A batched flush of the
-    // port's pending writes can be added beside this as a SendBatch over a preallocated mmsghdr array.
+    // One datagram, one plain sendto: sendmmsg only pays off for several (libuv #4366).
     public SocketError Send(ReadOnlySpan<byte> datagram, IPEndPoint? destination)
     {
         ThrowIfDisposed();
@@ -27,11 +26,7 @@ internal sealed unsafe partial class EpollDatagramSocket
         {
             while (true)
             {
-                var sent = Faults?.FailsNative(SocketCall.Send) == true ? -1
-                    : addressLength == 0
-                    ? Interop.send(_fd, data, (nuint)datagram.Length, 0)
-                    : Interop.sendto(_fd, data, (nuint)datagram.Length, 0, address, (uint)addressLength);
-                if (sent >= 0)
+                if (Syscalls.SendTo(_fd, data, datagram.Length, address, addressLength, Faults) >= 0)
                 {
                     return SocketError.Success;
                 }

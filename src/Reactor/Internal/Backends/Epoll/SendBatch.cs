@@ -96,7 +96,7 @@ internal sealed unsafe class SendBatch : IDisposable
         {
             var messages = BuildMessages(segmentation);
             var covered = _covered;
-            var sent = faults?.FailsNative(SocketCall.Send) == true ? -1 : Interop.sendmmsg(fd, _messages, (uint)messages, 0);
+            var sent = Syscalls.SendMmsg(fd, _messages, messages, faults);
             if (sent < 0)
             {
                 var errno = Interop.LastError;
@@ -151,13 +151,7 @@ internal sealed unsafe class SendBatch : IDisposable
     {
         waitForWritable = false;
         var index = _first;
-        var data = _arena + _offsets[index];
-        var length = (nuint)_lengths[index];
-        var sent = faults?.FailsNative(SocketCall.Send) == true ? -1
-            : _nameLengths[index] == 0
-            ? Interop.send(fd, data, length, 0)
-            : Interop.sendto(fd, data, length, 0, _names + (index * NameSize), (uint)_nameLengths[index]);
-        if (sent < 0)
+        if (Syscalls.SendTo(fd, _arena + _offsets[index], _lengths[index], _names + (index * NameSize), _nameLengths[index], faults) < 0)
         {
             var errno = Interop.LastError;
             if (errno == Errno.EINTR)
