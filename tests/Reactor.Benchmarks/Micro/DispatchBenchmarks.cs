@@ -111,6 +111,10 @@ public class DispatchBenchmarks
             return SocketError.Success;
         }
 
+        public void FlushCoalesced()
+        {
+        }
+
         public void SetBufferSizes(int receiveBufferSize, int sendBufferSize)
         {
         }

@@ -311,6 +311,52 @@ public class UdpPortTests
     }
 
     [Fact]
+    public void The_replies_to_a_read_batch_are_flushed_once_after_the_whole_batch_was_dispatched()
+    {
+        var protocol = new RecordingProtocol { OnDatagram = (p, data, sender) => p.Transport!.Write(data, sender) };
+        _reactor.ListenUdp(0, protocol);
+        Socket.NextSendResults(SocketError.IOPending, SocketError.IOPending);
+        Socket.Enqueue(Bytes("1"), Peer);
+        Socket.Enqueue(Bytes("2"), OtherPeer);
+
+        Socket.RaiseReadable();
+
+        Socket.Calls.Should().Equal("Receive", "Send", "Send", "FlushCoalesced");
+        Socket.Sent.Select(s => (Encoding.ASCII.GetString(s.Data), s.Destination)).Should().Equal(("1", Peer), ("2", OtherPeer));
+    }
+
+    [Fact]
+    public void A_datagram_the_socket_holds_counts_as_sent_only_when_the_socket_reports_the_kernel_took_it()
+    {
+        var port = (UdpPort)_reactor.ListenUdp(0, new RecordingProtocol());
+        Socket.NextSendResults(SocketError.IOPending, SocketError.IOPending);
+        port.Write(Bytes("held"), Peer);
+        port.Write(Bytes("also held"), Peer);
+        port.Counters.DatagramsSent.Should().Be(0, "the socket only accepted them");
+        port.PendingWriteCount.Should().Be(0, "the socket holds them, not the port's queue");
+
+        Socket.FlushCoalesced();
+
+        port.Counters.DatagramsSent.Should().Be(2);
+        port.Counters.BytesSent.Should().Be(13);
+        port.Counters.DroppedSendError.Should().Be(0);
+    }
+
+    [Fact]
+    public void A_held_datagram_the_kernel_refuses_later_is_counted_dropped_and_logged_and_never_sent()
+    {
+        var port = (UdpPort)_reactor.ListenUdp(0, new RecordingProtocol());
+        Socket.NextSendResults(SocketError.IOPending);
+        port.Write(Bytes("held"), Peer);
+
+        Socket.Handler!.OnSendFailed(SocketError.NetworkUnreachable);
+
+        port.Counters.DatagramsSent.Should().Be(0);
+        port.Counters.DroppedSendError.Should().Be(1);
+        _logs.WithEventId(207).Should().ContainSingle().Which.Message.Should().Contain(nameof(SocketError.NetworkUnreachable));
+    }
+
+    [Fact]
     public void A_refusal_surfacing_on_a_connected_write_calls_ConnectionRefused_later_never_inside_Write()
     {
         var protocol = new RecordingProtocol();

@@ -213,6 +213,9 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         // next iteration, after timers and other sockets have had their turn).
         var options = Reactor.Options;
         _socket.Receive(this, options.Udp.ReadBudgetDatagrams, options.Udp.ReadBudgetBytes, out var error);
+
+        // The replies written while the batch was dispatched leave together (IDatagramSocket.Send's IOPending).
+        _socket.FlushCoalesced();
         switch (error)
         {
             case SocketError.Success:
@@ -326,7 +329,10 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         }
     }
 
-    /// <summary>Sends now; on a full send buffer queues. Returns <c>false</c> when the datagram must stay queued.</summary>
+    /// <summary>
+    /// Sends now, or hands the datagram to the socket's coalescing batch; on a full send buffer queues. Returns
+    /// <c>false</c> when the datagram must stay queued.
+    /// </summary>
     private bool Send(ReadOnlySpan<byte> datagram, IPEndPoint? to, bool fromQueue)
     {
         var error = _socket.Send(datagram, to);
@@ -335,6 +341,9 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
             case SocketError.Success:
                 Counters.DatagramsSent++;
                 Counters.BytesSent += datagram.Length;
+                return true;
+            case SocketError.IOPending:
+                // Held for the next FlushCoalesced: counted when the kernel takes it (OnCoalescedSent), or dropped.
                 return true;
             case SocketError.WouldBlock:
             case SocketError.NoBufferSpaceAvailable:
@@ -417,6 +426,12 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
             _writingPaused = false;
             CallProtocol(nameof(DatagramProtocol.ResumeWriting), static p => p.ResumeWriting());
         }
+    }
+
+    void IDatagramSocketHandler.OnCoalescedSent(int datagrams, long bytes)
+    {
+        Counters.DatagramsSent += datagrams;
+        Counters.BytesSent += bytes;
     }
 
     void IDatagramSocketHandler.OnSendFailed(SocketError error)

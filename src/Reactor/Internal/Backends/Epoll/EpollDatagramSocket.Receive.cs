@@ -36,11 +36,6 @@ internal sealed unsafe partial class EpollDatagramSocket
         finally
         {
             _receiving = false;
-            if (!_disposed && _sendBatch is { Count: > 0 })
-            {
-                FlushSendBatch();
-            }
-
             if (_disposed)
             {
                 FreeReceiveBatch();

@@ -19,7 +19,7 @@ internal sealed unsafe partial class EpollDatagramSocket
         if (_receiving || _sendBatch is { Count: > 0 })
         {
             // Inside a receive batch (an echo's reply), or behind datagrams still waiting: coalesce, keep the order.
-            return Enqueue(datagram, new ReadOnlySpan<byte>(address, addressLength));
+            return Coalesce(datagram, new ReadOnlySpan<byte>(address, addressLength));
         }
 
         fixed (byte* data = datagram)
@@ -40,7 +40,16 @@ internal sealed unsafe partial class EpollDatagramSocket
         }
     }
 
-    private SocketError Enqueue(ReadOnlySpan<byte> datagram, ReadOnlySpan<byte> name)
+    public void FlushCoalesced()
+    {
+        if (!_disposed && _sendBatch is { Count: > 0 })
+        {
+            FlushSendBatch();
+        }
+    }
+
+    /// <summary>Holds a datagram in the send batch: <see cref="SocketError.IOPending"/>, or WouldBlock when neither the batch nor the kernel has room.</summary>
+    private SocketError Coalesce(ReadOnlySpan<byte> datagram, ReadOnlySpan<byte> name)
     {
         var batch = _sendBatch ??= new SendBatch();
         if (datagram.Length > SendBatch.ArenaSize)
@@ -48,27 +57,29 @@ internal sealed unsafe partial class EpollDatagramSocket
             return SocketError.MessageSize;
         }
 
-        if (!batch.HasRoomFor(datagram.Length) && FlushSendBatch() != 0)
+        if (!batch.HasRoomFor(datagram.Length) && !FlushSendBatch())
         {
             // The kernel is full and so is the batch: the port queues it behind ours.
             return SocketError.WouldBlock;
         }
 
         batch.Add(datagram, name);
-        return SocketError.Success;
+        return SocketError.IOPending;
     }
 
-    /// <summary>Sends the coalesced datagrams; on EAGAIN waits for EPOLLOUT. Returns 0 or EAGAIN.</summary>
-    private int FlushSendBatch()
+    /// <summary>
+    /// Hands the coalesced datagrams to the kernel (the handler hears what was sent and what was dropped); when the
+    /// kernel is full, watches for EPOLLOUT to send the rest. Returns whether nothing is held any more.
+    /// </summary>
+    private bool FlushSendBatch()
     {
-        var result = _sendBatch!.Flush(_fd, ref _segmentation, _onBatchedSendFailed, Faults);
-        var waiting = result == Errno.EAGAIN;
-        if (waiting != _batchWaitsForWritable)
+        var drained = _sendBatch!.Flush(_fd, ref _segmentation, _handler, Faults);
+        if (drained == _batchWaitsForWritable)
         {
-            _batchWaitsForWritable = waiting;
+            _batchWaitsForWritable = !drained;
             WatchFor(_reading, _wantWritable);
         }
 
-        return result;
+        return drained;
     }
 }

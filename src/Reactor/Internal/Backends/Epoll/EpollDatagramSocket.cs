@@ -44,15 +44,15 @@ internal sealed unsafe partial class EpollDatagramSocket : IDatagramSocket, IEpo
     private bool _receiving;
     private int _receiveBufferSize = 8192;
 
-    // Writes made while a receive batch is dispatched are coalesced here and flushed once, with sendmmsg and UDP GSO.
+    // Writes made while a receive batch is dispatched are held here and flushed together by FlushCoalesced (sendmmsg,
+    // UDP GSO); what the kernel cannot take yet waits for EPOLLOUT.
     private SendBatch? _sendBatch;
     private bool _segmentation;
+    private bool _batchWaitsForWritable;
 
     // UDP GRO: the kernel may coalesce a sender's burst into one read; it is split back into datagrams here.
     private readonly bool _receiveOffloadWanted;
     private bool _receiveOffload;
-    private bool _batchWaitsForWritable;
-    private readonly Action<int> _onBatchedSendFailed;
 
     internal EpollDatagramSocket(EpollReactor reactor, AddressFamily family)
     {
@@ -66,7 +66,6 @@ internal sealed unsafe partial class EpollDatagramSocket : IDatagramSocket, IEpo
 
         _reactor = reactor;
         AddressFamily = family;
-        _onBatchedSendFailed = errno => _handler?.OnSendFailed(Errno.ToSocketError(errno));
         _fd = Interop.socket(domain, Interop.SOCK_DGRAM | Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC, Interop.IPPROTO_UDP);
         if (_fd < 0)
         {
@@ -315,7 +314,7 @@ internal sealed unsafe partial class EpollDatagramSocket : IDatagramSocket, IEpo
         // reads, a pending error goes to the writer: its next send returns (and clears) it, so epoll stops reporting it.
         var writable = (events & Interop.EPOLLOUT) != 0 ||
             (!reading && (events & (Interop.EPOLLERR | Interop.EPOLLHUP)) != 0);
-        if (writable && !_disposed && _batchWaitsForWritable && FlushSendBatch() != 0)
+        if (writable && !_disposed && _batchWaitsForWritable && !FlushSendBatch())
         {
             // Our own coalesced datagrams go first; the port's queue waits behind them.
             return;
@@ -349,7 +348,7 @@ internal sealed unsafe partial class EpollDatagramSocket : IDatagramSocket, IEpo
         if (_sendBatch is { Count: > 0 })
         {
             // A last non-blocking attempt for coalesced datagrams; what the kernel refuses now is dropped.
-            _sendBatch.Flush(_fd, ref _segmentation, _onBatchedSendFailed, Faults);
+            _sendBatch.Flush(_fd, ref _segmentation, _handler, Faults);
         }
 
         _sendBatch?.Dispose();

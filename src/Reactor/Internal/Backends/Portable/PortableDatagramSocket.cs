@@ -289,6 +289,11 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
         return error;
     }
 
+    /// <summary>Nothing to flush: every <see cref="Send"/> goes to the kernel at once (.NET has no sendmmsg).</summary>
+    public void FlushCoalesced()
+    {
+    }
+
     private SocketError SendOnce(ReadOnlySpan<byte> datagram, IPEndPoint? destination)
     {
         try
