@@ -238,24 +238,7 @@ public sealed class FakeDatagramTransport : IMulticastTransport
     {
         ArgumentNullException.ThrowIfNull(host);
         VerifyOpen();
-        if (_peer is not null)
-        {
-            throw new InvalidOperationException("already connected, reconnecting is not currently supported");
-        }
-
-        if (!IPLiteral.TryParse(host, out var address))
-        {
-            throw new InvalidAddressException(host, "not an IPv4 or IPv6 address.");
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
-        if (address.AddressFamily != _host.AddressFamily)
-        {
-            throw new InvalidAddressException(host, $"the port is {_host.AddressFamily}, the address is not");
-        }
-
-        _peer = new IPEndPoint(address, port);
+        _peer = UdpWriteRules.CheckConnect(_host.AddressFamily, _peer, host, port);
     }
 
     /// <summary>

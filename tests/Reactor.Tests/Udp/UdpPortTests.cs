@@ -190,7 +190,7 @@ public class UdpPortTests
     {
         var port = _reactor.ListenUdp(0, new RecordingProtocol());
         port.Invoking(p => p.Write(Bytes("x"), host, 1)).Should().Throw<InvalidAddressException>()
-            .Which.Reason.Should().Be("write() only accepts IP addresses, not hostnames");
+            .Which.Reason.Should().Be("Write only accepts IP addresses, not hostnames.");
         Socket.Sent.Should().BeEmpty();
     }
 
@@ -199,10 +199,10 @@ public class UdpPortTests
     {
         var v4 = _reactor.ListenUdp(0, new RecordingProtocol(), "127.0.0.1");
         v4.Invoking(p => p.Write(Bytes("x"), "::1", 1)).Should().Throw<InvalidAddressException>()
-            .Which.Reason.Should().Be("IPv4 port write() called with IPv6 address");
+            .Which.Reason.Should().Be("an IPv4 port cannot write to an IPv6 address.");
         var v6 = _reactor.ListenUdp(0, new RecordingProtocol(), "::1");
         v6.Invoking(p => p.Write(Bytes("x"), "127.0.0.1", 1)).Should().Throw<InvalidAddressException>()
-            .Which.Reason.Should().Be("IPv6 port write() called with IPv4 or broadcast address");
+            .Which.Reason.Should().Be("an IPv6 port cannot write to an IPv4 or broadcast address.");
         v6.Invoking(p => p.Write(Bytes("x"), "<broadcast>", 1)).Should().Throw<InvalidAddressException>();
     }
 
@@ -242,7 +242,9 @@ public class UdpPortTests
         }
         else
         {
-            write.Should().Throw<MessageLengthException>().Which.Length.Should().Be(length);
+            var thrown = write.Should().Throw<MessageLengthException>().Which;
+            thrown.Length.Should().Be(length);
+            thrown.Limit.Should().Be(length - 1, "that is UDP's limit for the family");
             Socket.Sent.Should().BeEmpty();
         }
     }
@@ -307,7 +309,53 @@ public class UdpPortTests
         port.Invoking(p => p.Write(Bytes("x"), "<broadcast>", 9)).Should().Throw<SocketException>()
             .Which.SocketErrorCode.Should().Be(SocketError.AccessDenied);
         Socket.NextSendResults(SocketError.MessageSize);
-        port.Invoking(p => p.Write(Bytes("x"), Peer)).Should().Throw<MessageLengthException>();
+        var tooLong = port.Invoking(p => p.Write(Bytes("xyz"), Peer)).Should().Throw<MessageLengthException>().Which;
+        tooLong.Length.Should().Be(3);
+        tooLong.Limit.Should().BeNull("the OS refused the size without saying its limit");
+    }
+
+    [Fact]
+    public void A_queued_datagram_the_OS_refuses_later_is_dropped_and_counted_because_no_caller_is_left_to_tell()
+    {
+        var port = (UdpPort)_reactor.ListenUdp(0, new RecordingProtocol());
+        Socket.NextSendResults(SocketError.WouldBlock);
+        port.Write(Bytes("too long for the path"), Peer);
+        Socket.NextSendResults(SocketError.MessageSize);
+
+        Socket.Invoking(s => s.RaiseWritable()).Should().NotThrow();
+
+        port.PendingWriteCount.Should().Be(0);
+        port.Counters.DroppedSendError.Should().Be(1);
+        _logs.WithEventId(207).Should().ContainSingle();
+    }
+
+    [Fact]
+    public void A_held_datagram_refused_by_an_ICMP_error_calls_ConnectionRefused_later_on_a_connected_port()
+    {
+        var protocol = new RecordingProtocol();
+        var port = (UdpPort)_reactor.ListenUdp(0, protocol);
+        port.Connect("127.0.0.1", 5555);
+        Socket.NextSendResults(SocketError.IOPending);
+        port.Write(Bytes("held"));
+
+        Socket.Handler!.OnSendFailed(SocketError.ConnectionRefused);
+
+        protocol.Refusals.Should().Be(0, "D3: told after the current callback, as from Write");
+        Turn();
+        protocol.Refusals.Should().Be(1);
+        port.Counters.DroppedSendError.Should().Be(0, "a refusal is not a drop");
+    }
+
+    [Fact]
+    public void A_read_that_ends_because_the_socket_closed_under_it_is_not_a_read_error()
+    {
+        var port = (UdpPort)_reactor.ListenUdp(0, new RecordingProtocol());
+        Socket.EnqueueError(SocketError.OperationAborted);
+
+        Socket.RaiseReadable();
+
+        port.Counters.ReceiveErrors.Should().Be(0);
+        _logs.WithEventId(208).Should().BeEmpty();
     }
 
     [Fact]
@@ -400,7 +448,7 @@ public class UdpPortTests
         port.Invoking(p => p.Connect("localhost", 80)).Should().Throw<InvalidAddressException>();
         port.Connect("127.0.0.1", 80);
         port.Invoking(p => p.Connect("127.0.0.1", 81)).Should().Throw<InvalidOperationException>()
-            .WithMessage("already connected*");
+            .WithMessage("The port is already connected*");
     }
 
     [Fact]

@@ -216,21 +216,13 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
 
         // The replies written while the batch was dispatched leave together (IDatagramSocket.Send's IOPending).
         _socket.FlushCoalesced();
-        switch (error)
+        switch (UdpErrors.Classify(error, UdpOperation.Receive))
         {
-            case SocketError.Success:
-            case SocketError.WouldBlock:
-            case SocketError.Interrupted:
+            case UdpErrorKind.Ignore:
                 break;
-            case SocketError.ConnectionRefused:
-            case SocketError.ConnectionReset:
-                // D2: an ICMP error on a connected port is reported and the port stays open. On an unconnected port a
-                // refusal ends the read quietly (Twisted's test_readImmediateError).
-                if (_connected is not null)
-                {
-                    CallProtocol(nameof(DatagramProtocol.ConnectionRefused), static p => p.ConnectionRefused());
-                }
-
+            case UdpErrorKind.Refused:
+                // An unconnected port's read just ends (Twisted's test_readImmediateError).
+                Refused(UdpOperation.Receive);
                 break;
             default:
                 Counters.ReceiveErrors++;
@@ -336,49 +328,39 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
     private bool Send(ReadOnlySpan<byte> datagram, IPEndPoint? to, bool fromQueue)
     {
         var error = _socket.Send(datagram, to);
-        switch (error)
+        if (error == SocketError.Success)
         {
-            case SocketError.Success:
-                Counters.DatagramsSent++;
-                Counters.BytesSent += datagram.Length;
-                return true;
-            case SocketError.IOPending:
-                // Held for the next FlushCoalesced: counted when the kernel takes it (OnCoalescedSent), or dropped.
-                return true;
-            case SocketError.WouldBlock:
-            case SocketError.NoBufferSpaceAvailable:
-                // D8: a full send buffer is transient: queue and send when writable.
+            Counters.DatagramsSent++;
+            Counters.BytesSent += datagram.Length;
+            return true;
+        }
+
+        if (error == SocketError.IOPending)
+        {
+            // Held for the next FlushCoalesced: counted when the kernel takes it (OnCoalescedSent), or dropped.
+            return true;
+        }
+
+        var operation = fromQueue ? UdpOperation.DeferredSend : UdpOperation.Send;
+        switch (UdpErrors.Classify(error, operation))
+        {
+            case UdpErrorKind.Transient:
+                // D8: queue and send when writable.
                 if (!fromQueue)
                 {
                     Enqueue(datagram, to);
                 }
 
                 return false;
-            case SocketError.ConnectionRefused:
-            case SocketError.ConnectionReset:
-                // An ICMP error from an earlier datagram surfaced on this send. D3: tell a connected protocol later, never
-                // from inside Write; on an unconnected port Twisted swallows it.
-                if (_connected is not null)
-                {
-                    ScheduleConnectionRefused();
-                }
-
+            case UdpErrorKind.Refused:
+                // An ICMP error from an earlier datagram surfaced on this send; this one was not sent.
+                Refused(operation);
                 return true;
-            case SocketError.MessageSize when !fromQueue:
-                throw new MessageLengthException(datagram.Length, datagram.Length - 1);
-            case SocketError.AccessDenied when !fromQueue:
-            case SocketError.InvalidArgument when !fromQueue:
-            case SocketError.AddressFamilyNotSupported when !fromQueue:
-            case SocketError.DestinationAddressRequired when !fromQueue:
+            case UdpErrorKind.CallerError:
                 // The call was wrong (e.g. broadcast without SO_BROADCAST): tell the caller.
-                throw new SocketException((int)error);
+                throw error == SocketError.MessageSize ? new MessageLengthException(datagram.Length) : new SocketException((int)error);
             default:
-                var total = ++Counters.DroppedSendError;
-                if (ShouldLogDrop(total))
-                {
-                    UdpLog.SendFailedDatagramDropped(Logger, to?.ToString() ?? _connected?.ToString() ?? "?", PortNumber, error, total);
-                }
-
+                Dropped(error, to);
                 return true;
         }
     }
@@ -436,20 +418,22 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
 
     void IDatagramSocketHandler.OnSendFailed(SocketError error)
     {
-        if (error is SocketError.ConnectionRefused or SocketError.ConnectionReset)
+        if (UdpErrors.Classify(error, UdpOperation.DeferredSend) == UdpErrorKind.Refused)
         {
-            if (_connected is not null)
-            {
-                ScheduleConnectionRefused();
-            }
-
+            Refused(UdpOperation.DeferredSend);
             return;
         }
 
+        Dropped(error, to: null);
+    }
+
+    /// <summary>Counts and (rate-limited) logs a datagram the kernel refused; <paramref name="to"/> is null for the connected peer or when the socket sent it later.</summary>
+    private void Dropped(SocketError error, IPEndPoint? to)
+    {
         var total = ++Counters.DroppedSendError;
         if (ShouldLogDrop(total))
         {
-            UdpLog.SendFailedDatagramDropped(Logger, _connected?.ToString() ?? "a coalesced destination", PortNumber, error, total);
+            UdpLog.SendFailedDatagramDropped(Logger, to?.ToString() ?? _connected?.ToString() ?? "a coalesced destination", PortNumber, error, total);
         }
     }
 
@@ -476,25 +460,9 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
     {
         ArgumentNullException.ThrowIfNull(host);
         VerifyOpen();
-        if (_connected is not null)
-        {
-            throw new InvalidOperationException("already connected, reconnecting is not currently supported");
-        }
-
-        if (!IPLiteral.TryParse(host, out var address))
-        {
-            throw new InvalidAddressException(host, "not an IPv4 or IPv6 address.");
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
-        if (address.AddressFamily != _socket.AddressFamily)
-        {
-            throw new InvalidAddressException(host, $"the port is {_socket.AddressFamily}, the address is not");
-        }
+        var peer = UdpWriteRules.CheckConnect(_socket.AddressFamily, _connected, host, port);
 
         // D5: the port counts as connected only once the kernel agreed.
-        var peer = new IPEndPoint(address, port);
         var error = _socket.Connect(peer);
         if (error != SocketError.Success)
         {
@@ -505,8 +473,24 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         _local = _socket.GetLocalEndPoint();
     }
 
-    private void ScheduleConnectionRefused()
+    /// <summary>
+    /// The refusal rule, for every way an ICMP error reaches the port: only a connected protocol hears it (Twisted
+    /// swallows it on an unconnected port); from a read at once, and the port stays open (D2); from a send later, never
+    /// inside <c>Write</c> (D3).
+    /// </summary>
+    private void Refused(UdpOperation operation)
     {
+        if (_connected is null)
+        {
+            return;
+        }
+
+        if (operation == UdpOperation.Receive)
+        {
+            CallProtocol(nameof(DatagramProtocol.ConnectionRefused), static p => p.ConnectionRefused());
+            return;
+        }
+
         if (_refusalScheduled)
         {
             return;

@@ -167,18 +167,17 @@ internal sealed unsafe class SendBatch : IDisposable
 
     /// <summary>
     /// After a send of the first <paramref name="datagrams"/> held failed with <paramref name="errno"/>: <c>true</c> when
-    /// the kernel is full and they wait for writability, in order; otherwise they are dropped, each one reported.
+    /// the kernel is full (EAGAIN, ENOBUFS: transient in <see cref="UdpErrors"/>' table, D8) and they wait for
+    /// writability, in order; otherwise they are dropped, each reported for the port to classify.
     /// </summary>
     private bool WaitsOrDrops(int errno, int datagrams, IDatagramSocketHandler? handler)
     {
-        if (errno is Errno.EAGAIN or Errno.ENOBUFS)
+        var error = Errno.ToSocketError(errno);
+        if (UdpErrors.Classify(error, UdpOperation.DeferredSend) == UdpErrorKind.Transient)
         {
-            // A full send buffer, or (BSD-style) a full interface queue: transient, as for the port's own sends
-            // (decision D8).
             return true;
         }
 
-        var error = Errno.ToSocketError(errno);
         for (var i = 0; i < datagrams; i++)
         {
             handler?.OnSendFailed(error);
