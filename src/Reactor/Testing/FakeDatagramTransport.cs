@@ -102,8 +102,7 @@ public sealed class FakeDatagramTransport : IMulticastTransport
 
     /// <summary>
     /// Connects <paramref name="protocol"/> to this transport, as listening does: sets its
-    /// <see cref="DatagramProtocol.Transport"/> and runs <see cref="DatagramProtocol.StartProtocol"/> (unless the protocol
-    /// is already started on another port, as with a real one).
+    /// <see cref="DatagramProtocol.Transport"/> and runs <see cref="DatagramProtocol.StartProtocol"/>.
     /// </summary>
     /// <param name="protocol">The protocol under test.</param>
     /// <returns>This transport, for chaining.</returns>
@@ -116,12 +115,9 @@ public sealed class FakeDatagramTransport : IMulticastTransport
             throw new InvalidOperationException("This FakeDatagramTransport already has a protocol (or has closed); create a new one.");
         }
 
-        var start = protocol.Attach(this);
+        protocol.Attach(this);
         _protocol = protocol;
-        if (start)
-        {
-            protocol.StartProtocol();
-        }
+        protocol.StartProtocol();
 
         return this;
     }
@@ -256,8 +252,9 @@ public sealed class FakeDatagramTransport : IMulticastTransport
 
         _stopped = new Deferred<object?>();
         Closed = true;
-        if (_protocol is { } protocol && protocol.Detach())
+        if (_protocol is { } protocol)
         {
+            protocol.Detach();
             protocol.StopProtocol();
         }
 

@@ -30,11 +30,15 @@ internal sealed class MulticastPort : UdpPort, IMulticastTransport
             throw new PlatformNotSupportedException("Multicast options are implemented for Linux; other systems are not supported yet.");
         }
 
-        return Listen(reactor, port, protocol, @interface, maxPacketSize, listenMultiple, static (r, p, s, l, i, m) => new MulticastPort(r, p, s, l, i, m));
+        var (socket, local) = BindDatagramSocket(reactor, port, protocol, @interface, maxPacketSize, listenMultiple);
+        var multicast = new MulticastPort(reactor, protocol, socket, local, @interface, maxPacketSize);
+        multicast.ReceiveOnlyJoinedGroups();
+        multicast.Start();
+        return multicast;
     }
 
     /// <summary>D11: a wildcard-bound socket receives only the groups it joined (Linux delivers every joined group by default).</summary>
-    protected override void OnBound()
+    private void ReceiveOnlyJoinedGroups()
     {
         Span<byte> off = stackalloc byte[4];
         WriteInt(off, 0);

@@ -14,12 +14,6 @@ namespace Reactor.Internal.Udp;
 /// </summary>
 internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, IOpenResource
 {
-    /// <summary>The largest UDP payload over IPv4.</summary>
-    internal const int MaxIPv4Datagram = UdpWriteRules.MaxIPv4Datagram;
-
-    /// <summary>The largest UDP payload over IPv6 without jumbograms.</summary>
-    internal const int MaxIPv6Datagram = UdpWriteRules.MaxIPv6Datagram;
-
     private readonly DatagramProtocol _protocol;
     private readonly IDatagramSocket _socket;
     private readonly PendingWrites _pendingWrites;
@@ -94,18 +88,20 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
     // ---- Listen ---------------------------------------------------------------------------------------------------
 
     /// <summary>Validates the arguments, binds a socket and starts the protocol: the body of <c>ListenUdp</c>.</summary>
-    internal static UdpPort Listen(ReactorBase reactor, int port, DatagramProtocol protocol, string @interface, int maxPacketSize, bool reuse = false) =>
-        Listen(reactor, port, protocol, @interface, maxPacketSize, reuse, static (r, p, s, l, i, m) => new UdpPort(r, p, s, l, i, m));
+    internal static UdpPort Listen(ReactorBase reactor, int port, DatagramProtocol protocol, string @interface, int maxPacketSize, bool reuse = false)
+    {
+        var (socket, local) = BindDatagramSocket(reactor, port, protocol, @interface, maxPacketSize, reuse);
+        var udpPort = new UdpPort(reactor, protocol, socket, local, @interface, maxPacketSize);
+        udpPort.Start();
+        return udpPort;
+    }
 
-    protected static TPort Listen<TPort>(
-        ReactorBase reactor,
-        int port,
-        DatagramProtocol protocol,
-        string @interface,
-        int maxPacketSize,
-        bool reuse,
-        Func<ReactorBase, DatagramProtocol, IDatagramSocket, IPEndPoint, string, int, TPort> create)
-        where TPort : UdpPort
+    /// <summary>
+    /// What every kind of UDP port does before it exists: validate the arguments (before any socket exists, as Twisted
+    /// does), then make and bind a socket. The caller constructs its port over the result and calls <see cref="Start"/>.
+    /// </summary>
+    protected static (IDatagramSocket Socket, IPEndPoint Local) BindDatagramSocket(
+        ReactorBase reactor, int port, DatagramProtocol protocol, string @interface, int maxPacketSize, bool reuse)
     {
         ArgumentNullException.ThrowIfNull(protocol);
         ArgumentNullException.ThrowIfNull(@interface);
@@ -115,7 +111,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxPacketSize, 65_535);
         reactor.VerifyAccess();
 
-        // Validated before any socket exists, as Twisted does; "" is IPv4's wildcard.
+        // "" is IPv4's wildcard.
         IPAddress bindAddress;
         if (@interface.Length == 0)
         {
@@ -126,12 +122,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
             throw new InvalidAddressException(@interface, "not an IPv4 or IPv6 address.");
         }
 
-        if (!protocol.CanAttach)
-        {
-            throw new InvalidOperationException(
-                $"{protocol} is already listening on a port; a protocol instance listens on one port at a time.");
-        }
-
+        protocol.VerifyCanAttach();
         IDatagramSocket socket;
         try
         {
@@ -142,7 +133,6 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
             throw new CannotListenException(@interface, port, e.SocketErrorCode, e);
         }
 
-        IPEndPoint local;
         try
         {
             var error = socket.Bind(new IPEndPoint(bindAddress, port), reuse);
@@ -151,42 +141,37 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
                 throw new CannotListenException(@interface, port, error);
             }
 
-            local = socket.GetLocalEndPoint();
+            var local = socket.GetLocalEndPoint();
             socket.ReceiveBufferSize = maxPacketSize;
             socket.SetBufferSizes(reactor.Options.SocketReceiveBufferSize, reactor.Options.SocketSendBufferSize);
+            return (socket, local);
         }
         catch
         {
             socket.Dispose();
             throw;
         }
-
-        var udpPort = create(reactor, protocol, socket, local, @interface, maxPacketSize);
-        udpPort.OnBound();
-        udpPort.Start();
-        return udpPort;
     }
 
-    private void Start()
+    /// <summary>Opens the bound port: logs, attaches and starts the protocol, then reads.</summary>
+    protected void Start()
     {
         UdpLog.PortStarted(Logger, _protocol.LogPrefix, PortNumber);
         Reactor.TrackOpen(this);
         UdpMetrics.PortOpened(this);
-        if (_protocol.Attach(this))
+        _protocol.Attach(this);
+        if (_protocol.Noisy)
         {
-            if (_protocol.Noisy)
-            {
-                UdpLog.ProtocolStarting(Logger, _protocol);
-            }
+            UdpLog.ProtocolStarting(Logger, _protocol);
+        }
 
-            try
-            {
-                _protocol.StartProtocol();
-            }
-            catch (Exception e)
-            {
-                UdpLog.ProtocolCallbackFailed(Logger, _system, nameof(DatagramProtocol.StartProtocol), e);
-            }
+        try
+        {
+            _protocol.StartProtocol();
+        }
+        catch (Exception e)
+        {
+            UdpLog.ProtocolCallbackFailed(Logger, _system, nameof(DatagramProtocol.StartProtocol), e);
         }
 
         // StartProtocol may already have stopped the port.
@@ -558,23 +543,16 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
             UdpLog.PendingWritesDroppedAtClose(Logger, PortNumber, dropped);
         }
 
-        if (_protocol.Detach())
+        _protocol.Detach();
+        if (_protocol.Noisy)
         {
-            if (_protocol.Noisy)
-            {
-                UdpLog.ProtocolStopping(Logger, _protocol);
-            }
-
-            CallProtocol(nameof(DatagramProtocol.StopProtocol), static p => p.StopProtocol());
+            UdpLog.ProtocolStopping(Logger, _protocol);
         }
+
+        CallProtocol(nameof(DatagramProtocol.StopProtocol), static p => p.StopProtocol());
 
         _socket.Dispose();
         _stopped?.Callback(null);
-    }
-
-    /// <summary>Called once the socket is bound, before the protocol starts; subclasses set their socket options here.</summary>
-    protected virtual void OnBound()
-    {
     }
 
     // ---- Helpers --------------------------------------------------------------------------------------------------
