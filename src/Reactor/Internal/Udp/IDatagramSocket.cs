@@ -10,7 +10,7 @@ namespace Reactor.Internal.Udp;
 /// </summary>
 /// <remarks>
 /// Every member is called on the reactor thread and never blocks. Errors are returned as <see cref="SocketError"/>
-/// values, not thrown, so the port decides what each means (Twisted's <c>udp.py</c> error classification).
+/// values, not thrown, so the port decides what each means, from one table (<see cref="UdpErrors"/>).
 /// Receive and send never allocate in steady state.
 /// </remarks>
 internal interface IDatagramSocket : IDisposable

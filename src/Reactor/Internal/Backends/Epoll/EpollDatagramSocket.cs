@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using Reactor.Internal.Udp;
 using Reactor.Internal.Linux;
+using Reactor.Internal.Udp;
 
 namespace Reactor.Internal.Backends.Epoll;
 

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
-using Reactor.Internal.Udp;
 using Reactor.Internal.Linux;
+using Reactor.Internal.Udp;
 
 namespace Reactor.Internal.Backends.Epoll;
 
