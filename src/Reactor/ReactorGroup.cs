@@ -1,5 +1,5 @@
-using System.Runtime.InteropServices;
 using Reactor.Internal;
+using Reactor.Internal.Linux;
 using Reactor.Internal.Udp;
 
 namespace Reactor;
@@ -24,7 +24,7 @@ namespace Reactor;
 /// group.Run();
 /// </code>
 /// </example>
-public sealed partial class ReactorGroup : IDisposable
+public sealed class ReactorGroup : IDisposable
 {
     private readonly ReactorBase[] _reactors;
     private readonly bool _pinThreads;
@@ -168,20 +168,10 @@ public sealed partial class ReactorGroup : IDisposable
     {
         if (_pinThreads && OperatingSystem.IsLinux())
         {
-            PinCurrentThread(index % Environment.ProcessorCount);
+            // Failure (e.g. a restricted cpuset) just leaves the thread unpinned.
+            _ = Interop.PinCurrentThread(index % Environment.ProcessorCount);
         }
 
         _reactors[index].Run();
     }
-
-    private static unsafe void PinCurrentThread(int cpu)
-    {
-        // A cpu_set_t of 1024 bits; failure (e.g. a restricted cpuset) just leaves the thread unpinned.
-        var mask = stackalloc ulong[16];
-        mask[cpu / 64] = 1UL << (cpu % 64);
-        _ = sched_setaffinity(0, 128, mask);
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static unsafe partial int sched_setaffinity(int pid, nuint cpusetsize, ulong* mask);
 }

@@ -8,7 +8,7 @@ public class InvalidAddressException : ArgumentException
 {
     /// <summary>Creates the exception.</summary>
     /// <param name="address">The address that was given.</param>
-    /// <param name="reason">Why it was refused, e.g. "write() only accepts IP addresses, not hostnames".</param>
+    /// <param name="reason">Why it was refused, e.g. "Write only accepts IP addresses, not hostnames.".</param>
     public InvalidAddressException(string address, string reason)
         : base($"Invalid address '{address}': {reason}")
     {

@@ -6,7 +6,7 @@ namespace Reactor;
 /// </summary>
 public class MessageLengthException : IOException
 {
-    /// <summary>Creates the exception.</summary>
+    /// <summary>Creates the exception for a datagram longer than a known limit.</summary>
     /// <param name="length">The datagram's length.</param>
     /// <param name="limit">The largest length allowed.</param>
     public MessageLengthException(int length, int limit)
@@ -16,9 +16,23 @@ public class MessageLengthException : IOException
         Limit = limit;
     }
 
+    /// <summary>
+    /// Creates the exception for a datagram the operating system refused as too long without saying its limit (for
+    /// example one larger than the path MTU on a socket that may not fragment).
+    /// </summary>
+    /// <param name="length">The datagram's length.</param>
+    public MessageLengthException(int length)
+        : base($"Message is too long to send: {length} bytes, more than the operating system accepts on this socket.")
+    {
+        Length = length;
+    }
+
     /// <summary>The datagram's length.</summary>
     public int Length { get; }
 
-    /// <summary>The largest length allowed.</summary>
-    public int Limit { get; }
+    /// <summary>
+    /// The largest length allowed: UDP's own limit for the port's IP family, or <c>null</c> when the operating system
+    /// refused the datagram without saying its limit.
+    /// </summary>
+    public int? Limit { get; }
 }

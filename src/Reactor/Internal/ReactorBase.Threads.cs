@@ -11,9 +11,6 @@ internal abstract partial class ReactorBase
 
     public bool IsInReactorThread => Environment.CurrentManagedThreadId == _ownerThreadId;
 
-    /// <summary>The context installed on the reactor thread while it runs.</summary>
-    internal SynchronizationContext SynchronizationContext => _synchronizationContext;
-
     public void CallFromThread(Action callback)
     {
         ArgumentNullException.ThrowIfNull(callback);

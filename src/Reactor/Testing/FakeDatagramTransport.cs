@@ -102,8 +102,7 @@ public sealed class FakeDatagramTransport : IMulticastTransport
 
     /// <summary>
     /// Connects <paramref name="protocol"/> to this transport, as listening does: sets its
-    /// <see cref="DatagramProtocol.Transport"/> and runs <see cref="DatagramProtocol.StartProtocol"/> (unless the protocol
-    /// is already started on another port, as with a real one).
+    /// <see cref="DatagramProtocol.Transport"/> and runs <see cref="DatagramProtocol.StartProtocol"/>.
     /// </summary>
     /// <param name="protocol">The protocol under test.</param>
     /// <returns>This transport, for chaining.</returns>
@@ -116,12 +115,9 @@ public sealed class FakeDatagramTransport : IMulticastTransport
             throw new InvalidOperationException("This FakeDatagramTransport already has a protocol (or has closed); create a new one.");
         }
 
-        var start = protocol.Attach(this);
+        protocol.Attach(this);
         _protocol = protocol;
-        if (start)
-        {
-            protocol.StartProtocol();
-        }
+        protocol.StartProtocol();
 
         return this;
     }
@@ -238,24 +234,7 @@ public sealed class FakeDatagramTransport : IMulticastTransport
     {
         ArgumentNullException.ThrowIfNull(host);
         VerifyOpen();
-        if (_peer is not null)
-        {
-            throw new InvalidOperationException("already connected, reconnecting is not currently supported");
-        }
-
-        if (!IPLiteral.TryParse(host, out var address))
-        {
-            throw new InvalidAddressException(host, "not an IPv4 or IPv6 address.");
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
-        if (address.AddressFamily != _host.AddressFamily)
-        {
-            throw new InvalidAddressException(host, $"the port is {_host.AddressFamily}, the address is not");
-        }
-
-        _peer = new IPEndPoint(address, port);
+        _peer = UdpWriteRules.CheckConnect(_host.AddressFamily, _peer, host, port);
     }
 
     /// <summary>
@@ -273,8 +252,9 @@ public sealed class FakeDatagramTransport : IMulticastTransport
 
         _stopped = new Deferred<object?>();
         Closed = true;
-        if (_protocol is { } protocol && protocol.Detach())
+        if (_protocol is { } protocol)
         {
+            protocol.Detach();
             protocol.StopProtocol();
         }
 

@@ -51,11 +51,7 @@ public sealed partial class MemoryReactor
             throw new InvalidAddressException(@interface, "not an IPv4 or IPv6 address.");
         }
 
-        if (!protocol.CanAttach)
-        {
-            throw new InvalidOperationException(
-                $"{protocol} is already listening on a port; a protocol instance listens on one port at a time.");
-        }
+        protocol.VerifyCanAttach();
 
         var transport = new FakeDatagramTransport(new IPEndPoint(bindAddress, port == 0 ? _nextPort++ : port), maxPacketSize);
         var call = new UdpListenCall(port, protocol, @interface, maxPacketSize, listenMultiple, transport);

@@ -23,8 +23,6 @@ namespace Reactor;
 /// </example>
 public class DatagramProtocol
 {
-    private int _numberOfPorts;
-
     /// <summary>The port this protocol listens on, or <c>null</c> when it is not listening (also inside <see cref="StopProtocol"/>).</summary>
     public IUdpTransport? Transport { get; private set; }
 
@@ -80,28 +78,26 @@ public class DatagramProtocol
     /// <inheritdoc/>
     public override string ToString() => $"<{GetType().Name}>";
 
-    /// <summary>Attaches the port and starts the protocol if this is its first port (Twisted's <c>makeConnection</c>/<c>doStart</c>).</summary>
-    /// <returns><c>true</c> when <see cref="StartProtocol"/> should be called.</returns>
-    internal bool Attach(IUdpTransport transport)
+    /// <summary>Attaches the port (Twisted's <c>makeConnection</c>); the caller then runs <see cref="StartProtocol"/>.</summary>
+    internal void Attach(IUdpTransport transport)
+    {
+        VerifyCanAttach();
+        Transport = transport;
+    }
+
+    /// <summary>Detaches the port (Twisted's <c>doStop</c>); the caller then runs <see cref="StopProtocol"/>.</summary>
+    internal void Detach() => Transport = null;
+
+    /// <summary>
+    /// Throws unless the protocol could listen now. One port at a time keeps Twisted's start/stop counting at 0 or 1,
+    /// so every attach starts the protocol and every detach stops it.
+    /// </summary>
+    internal void VerifyCanAttach()
     {
         if (Transport is not null)
         {
             throw new InvalidOperationException(
                 $"{this} is already listening on a port; a protocol instance listens on one port at a time.");
         }
-
-        Transport = transport;
-        return _numberOfPorts++ == 0;
     }
-
-    /// <summary>Detaches the port (Twisted's <c>doStop</c>).</summary>
-    /// <returns><c>true</c> when <see cref="StopProtocol"/> should be called.</returns>
-    internal bool Detach()
-    {
-        Transport = null;
-        return --_numberOfPorts == 0;
-    }
-
-    /// <summary>Whether the protocol could listen now: <see cref="Attach"/> would not throw.</summary>
-    internal bool CanAttach => Transport is null;
 }

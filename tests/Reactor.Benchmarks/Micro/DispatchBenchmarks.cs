@@ -115,6 +115,10 @@ public class DispatchBenchmarks
             return SocketError.Success;
         }
 
+        public void FlushCoalesced()
+        {
+        }
+
         public void SetBufferSizes(int receiveBufferSize, int sendBufferSize)
         {
         }

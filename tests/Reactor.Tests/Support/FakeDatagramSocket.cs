@@ -12,6 +12,7 @@ internal sealed class FakeDatagramSocket : IDatagramSocket
 {
     private readonly Queue<Incoming> _incoming = new();
     private readonly Queue<SocketError> _sendResults = new();
+    private readonly List<(byte[] Data, IPEndPoint? Destination)> _held = [];
     private readonly EndPointCache _cache = new();
 
     public FakeDatagramSocket(AddressFamily family) => AddressFamily = family;
@@ -44,6 +45,9 @@ internal sealed class FakeDatagramSocket : IDatagramSocket
 
     public List<(int MaxDatagrams, int MaxBytes)> ReceiveCalls { get; } = [];
 
+    /// <summary>Receive, Send and FlushCoalesced, in the order the port called them.</summary>
+    public List<string> Calls { get; } = [];
+
     /// <summary>Queues a datagram for the next Receive.</summary>
     public void Enqueue(byte[] data, IPEndPoint sender) => _incoming.Enqueue(new Incoming(data, sender, false, SocketError.Success));
 
@@ -53,7 +57,10 @@ internal sealed class FakeDatagramSocket : IDatagramSocket
     /// <summary>Queues an error that the next read returns.</summary>
     public void EnqueueError(SocketError error) => _incoming.Enqueue(new Incoming([], null, false, error));
 
-    /// <summary>Makes the next sends answer with these results (then Success).</summary>
+    /// <summary>
+    /// Makes the next sends answer with these results (then Success). <see cref="SocketError.IOPending"/> holds the
+    /// datagram, as a coalescing socket does, until <see cref="FlushCoalesced"/> sends it and reports it sent.
+    /// </summary>
     public void NextSendResults(params SocketError[] results)
     {
         foreach (var result in results)
@@ -95,6 +102,7 @@ internal sealed class FakeDatagramSocket : IDatagramSocket
     public int Receive(IDatagramSink sink, int maxDatagrams, int maxBytes, out SocketError error)
     {
         ReceiveCalls.Add((maxDatagrams, maxBytes));
+        Calls.Add(nameof(Receive));
         var count = 0;
         var bytes = 0;
         while (true)
@@ -133,13 +141,38 @@ internal sealed class FakeDatagramSocket : IDatagramSocket
 
     public SocketError Send(ReadOnlySpan<byte> datagram, IPEndPoint? destination)
     {
+        Calls.Add(nameof(Send));
         var result = _sendResults.TryDequeue(out var scripted) ? scripted : SocketError.Success;
         if (result == SocketError.Success)
         {
             Sent.Add((datagram.ToArray(), destination));
         }
+        else if (result == SocketError.IOPending)
+        {
+            _held.Add((datagram.ToArray(), destination));
+        }
 
         return result;
+    }
+
+    public void FlushCoalesced()
+    {
+        Calls.Add(nameof(FlushCoalesced));
+        if (_held.Count == 0)
+        {
+            return;
+        }
+
+        var bytes = 0L;
+        foreach (var held in _held)
+        {
+            Sent.Add(held);
+            bytes += held.Data.Length;
+        }
+
+        var count = _held.Count;
+        _held.Clear();
+        Handler!.OnCoalescedSent(count, bytes);
     }
 
     public Dictionary<(int Level, int Name), byte[]> Options { get; } = [];

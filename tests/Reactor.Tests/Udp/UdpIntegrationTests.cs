@@ -240,7 +240,7 @@ public class UdpIntegrationTests
     public void Datagrams_of_every_size_up_to_the_UDP_limit_echo_back_whole(ReactorBackend backend, string loopback)
     {
         var reactor = TestBackends.Create(backend);
-        var max = loopback == "::1" ? UdpPort.MaxIPv6Datagram : UdpPort.MaxIPv4Datagram;
+        var max = loopback == "::1" ? UdpWriteRules.MaxIPv6Datagram : UdpWriteRules.MaxIPv4Datagram;
         int[] sizes = [0, 1, 1472, 8192, 8193, 65_000, max];
         var client = new RecordingProtocol();
         client.OnDatagram = (_, _, _) =>

@@ -351,6 +351,42 @@ namespace Reactor.Tests.Udp;
         world.OpenAtStop.Should().BeTrue();
     }
 
+    [Theory]
+    [MemberData(nameof(Families.BackendsAndLoopbacks), MemberType = typeof(Families))]
+    public void A_reply_the_kernel_refuses_when_the_batch_is_flushed_counts_as_dropped_and_never_as_sent(ReactorBackend backend, string loopback)
+    {
+        // The epoll socket holds a reply written inside DatagramReceived and sends it after the batch; the portable
+        // socket sends it at once. Either way the one send fails, so nothing was sent and one datagram was dropped.
+        using var world = new World(backend, loopback, echo: true);
+        var faults = world.Script();
+        faults.Fail(SocketCall.Send, Unknown);
+        world.PeerSends(1);
+
+        world.RunUntil(() => world.Counters.DatagramsReceived == 1 && faults.Pending(SocketCall.Send) == 0);
+
+        world.Counters.DatagramsSent.Should().Be(0, "the kernel took nothing");
+        world.Counters.BytesSent.Should().Be(0);
+        world.Counters.DroppedSendError.Should().Be(1);
+        world.Logs.WithEventId(207).Should().ContainSingle();
+    }
+
+    [Theory]
+    [MemberData(nameof(Families.BackendsAndLoopbacks), MemberType = typeof(Families))]
+    public void Replies_from_a_read_batch_count_once_each_when_the_kernel_takes_them(ReactorBackend backend, string loopback)
+    {
+        using var world = new World(backend, loopback, echo: true);
+        var faults = world.Script();
+        world.PeerSends(20, distinctSizes: true);
+
+        world.RunUntil(() => world.Counters.DatagramsReceived == 20 && faults.Calls(SocketCall.Send) > 0);
+
+        var expected = Numbered(20, distinctSizes: true);
+        world.PeerReceives(20).Should().Equal(expected);
+        world.Counters.DatagramsSent.Should().Be(20);
+        world.Counters.BytesSent.Should().Be(expected.Sum(text => text.Length));
+        world.Counters.DroppedSendError.Should().Be(0);
+    }
+
     // ---- Helpers --------------------------------------------------------------------------------------------------
 
     private static string[] Numbered(int count, bool distinctSizes = false) =>

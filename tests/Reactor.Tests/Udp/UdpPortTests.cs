@@ -190,7 +190,7 @@ public class UdpPortTests
     {
         var port = _reactor.ListenUdp(0, new RecordingProtocol());
         port.Invoking(p => p.Write(Bytes("x"), host, 1)).Should().Throw<InvalidAddressException>()
-            .Which.Reason.Should().Be("write() only accepts IP addresses, not hostnames");
+            .Which.Reason.Should().Be("Write only accepts IP addresses, not hostnames.");
         Socket.Sent.Should().BeEmpty();
     }
 
@@ -199,10 +199,10 @@ public class UdpPortTests
     {
         var v4 = _reactor.ListenUdp(0, new RecordingProtocol(), "127.0.0.1");
         v4.Invoking(p => p.Write(Bytes("x"), "::1", 1)).Should().Throw<InvalidAddressException>()
-            .Which.Reason.Should().Be("IPv4 port write() called with IPv6 address");
+            .Which.Reason.Should().Be("an IPv4 port cannot write to an IPv6 address.");
         var v6 = _reactor.ListenUdp(0, new RecordingProtocol(), "::1");
         v6.Invoking(p => p.Write(Bytes("x"), "127.0.0.1", 1)).Should().Throw<InvalidAddressException>()
-            .Which.Reason.Should().Be("IPv6 port write() called with IPv4 or broadcast address");
+            .Which.Reason.Should().Be("an IPv6 port cannot write to an IPv4 or broadcast address.");
         v6.Invoking(p => p.Write(Bytes("x"), "<broadcast>", 1)).Should().Throw<InvalidAddressException>();
     }
 
@@ -242,7 +242,9 @@ public class UdpPortTests
         }
         else
         {
-            write.Should().Throw<MessageLengthException>().Which.Length.Should().Be(length);
+            var thrown = write.Should().Throw<MessageLengthException>().Which;
+            thrown.Length.Should().Be(length);
+            thrown.Limit.Should().Be(length - 1, "that is UDP's limit for the family");
             Socket.Sent.Should().BeEmpty();
         }
     }
@@ -307,7 +309,99 @@ public class UdpPortTests
         port.Invoking(p => p.Write(Bytes("x"), "<broadcast>", 9)).Should().Throw<SocketException>()
             .Which.SocketErrorCode.Should().Be(SocketError.AccessDenied);
         Socket.NextSendResults(SocketError.MessageSize);
-        port.Invoking(p => p.Write(Bytes("x"), Peer)).Should().Throw<MessageLengthException>();
+        var tooLong = port.Invoking(p => p.Write(Bytes("xyz"), Peer)).Should().Throw<MessageLengthException>().Which;
+        tooLong.Length.Should().Be(3);
+        tooLong.Limit.Should().BeNull("the OS refused the size without saying its limit");
+    }
+
+    [Fact]
+    public void A_queued_datagram_the_OS_refuses_later_is_dropped_and_counted_because_no_caller_is_left_to_tell()
+    {
+        var port = (UdpPort)_reactor.ListenUdp(0, new RecordingProtocol());
+        Socket.NextSendResults(SocketError.WouldBlock);
+        port.Write(Bytes("too long for the path"), Peer);
+        Socket.NextSendResults(SocketError.MessageSize);
+
+        Socket.Invoking(s => s.RaiseWritable()).Should().NotThrow();
+
+        port.PendingWriteCount.Should().Be(0);
+        port.Counters.DroppedSendError.Should().Be(1);
+        _logs.WithEventId(207).Should().ContainSingle();
+    }
+
+    [Fact]
+    public void A_held_datagram_refused_by_an_ICMP_error_calls_ConnectionRefused_later_on_a_connected_port()
+    {
+        var protocol = new RecordingProtocol();
+        var port = (UdpPort)_reactor.ListenUdp(0, protocol);
+        port.Connect("127.0.0.1", 5555);
+        Socket.NextSendResults(SocketError.IOPending);
+        port.Write(Bytes("held"));
+
+        Socket.Handler!.OnSendFailed(SocketError.ConnectionRefused);
+
+        protocol.Refusals.Should().Be(0, "D3: told after the current callback, as from Write");
+        Turn();
+        protocol.Refusals.Should().Be(1);
+        port.Counters.DroppedSendError.Should().Be(0, "a refusal is not a drop");
+    }
+
+    [Fact]
+    public void A_read_that_ends_because_the_socket_closed_under_it_is_not_a_read_error()
+    {
+        var port = (UdpPort)_reactor.ListenUdp(0, new RecordingProtocol());
+        Socket.EnqueueError(SocketError.OperationAborted);
+
+        Socket.RaiseReadable();
+
+        port.Counters.ReceiveErrors.Should().Be(0);
+        _logs.WithEventId(208).Should().BeEmpty();
+    }
+
+    [Fact]
+    public void The_replies_to_a_read_batch_are_flushed_once_after_the_whole_batch_was_dispatched()
+    {
+        var protocol = new RecordingProtocol { OnDatagram = (p, data, sender) => p.Transport!.Write(data, sender) };
+        _reactor.ListenUdp(0, protocol);
+        Socket.NextSendResults(SocketError.IOPending, SocketError.IOPending);
+        Socket.Enqueue(Bytes("1"), Peer);
+        Socket.Enqueue(Bytes("2"), OtherPeer);
+
+        Socket.RaiseReadable();
+
+        Socket.Calls.Should().Equal("Receive", "Send", "Send", "FlushCoalesced");
+        Socket.Sent.Select(s => (Encoding.ASCII.GetString(s.Data), s.Destination)).Should().Equal(("1", Peer), ("2", OtherPeer));
+    }
+
+    [Fact]
+    public void A_datagram_the_socket_holds_counts_as_sent_only_when_the_socket_reports_the_kernel_took_it()
+    {
+        var port = (UdpPort)_reactor.ListenUdp(0, new RecordingProtocol());
+        Socket.NextSendResults(SocketError.IOPending, SocketError.IOPending);
+        port.Write(Bytes("held"), Peer);
+        port.Write(Bytes("also held"), Peer);
+        port.Counters.DatagramsSent.Should().Be(0, "the socket only accepted them");
+        port.PendingWriteCount.Should().Be(0, "the socket holds them, not the port's queue");
+
+        Socket.FlushCoalesced();
+
+        port.Counters.DatagramsSent.Should().Be(2);
+        port.Counters.BytesSent.Should().Be(13);
+        port.Counters.DroppedSendError.Should().Be(0);
+    }
+
+    [Fact]
+    public void A_held_datagram_the_kernel_refuses_later_is_counted_dropped_and_logged_and_never_sent()
+    {
+        var port = (UdpPort)_reactor.ListenUdp(0, new RecordingProtocol());
+        Socket.NextSendResults(SocketError.IOPending);
+        port.Write(Bytes("held"), Peer);
+
+        Socket.Handler!.OnSendFailed(SocketError.NetworkUnreachable);
+
+        port.Counters.DatagramsSent.Should().Be(0);
+        port.Counters.DroppedSendError.Should().Be(1);
+        _logs.WithEventId(207).Should().ContainSingle().Which.Message.Should().Contain(nameof(SocketError.NetworkUnreachable));
     }
 
     [Fact]
@@ -354,7 +448,7 @@ public class UdpPortTests
         port.Invoking(p => p.Connect("localhost", 80)).Should().Throw<InvalidAddressException>();
         port.Connect("127.0.0.1", 80);
         port.Invoking(p => p.Connect("127.0.0.1", 81)).Should().Throw<InvalidOperationException>()
-            .WithMessage("already connected*");
+            .WithMessage("The port is already connected*");
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using Reactor.Internal.Backends.Epoll;
 using Reactor.Internal.Linux;
 
 namespace Reactor.Internal.Backends;

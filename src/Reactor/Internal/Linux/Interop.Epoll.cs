@@ -15,8 +15,6 @@ internal static unsafe partial class Interop
     internal const uint EPOLLHUP = 0x010;
     internal const int EFD_CLOEXEC = 0x80000;
     internal const int EFD_NONBLOCK = 0x800;
-    internal const int EINTR = 4;
-    internal const int EAGAIN = 11;
 
     /// <summary>
     /// <c>struct epoll_event</c> is packed on x86-64 (12 bytes, data at offset 4) and naturally aligned elsewhere

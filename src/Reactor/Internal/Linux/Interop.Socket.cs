@@ -21,8 +21,25 @@ internal static unsafe partial class Interop
     internal const int SO_SNDBUF = 7;
     internal const int SO_RCVBUF = 8;
     internal const int SO_REUSEPORT = 15;
+    internal const int IPPROTO_IP = 0;
     internal const int IPPROTO_IPV6 = 41;
     internal const int IPV6_V6ONLY = 26;
+
+    // Multicast options (linux/in.h, linux/in6.h); MulticastOptions writes the structs they take.
+    internal const int IP_MULTICAST_IF = 32;
+    internal const int IP_MULTICAST_TTL = 33;
+    internal const int IP_MULTICAST_LOOP = 34;
+    internal const int IP_ADD_MEMBERSHIP = 35;
+    internal const int IP_DROP_MEMBERSHIP = 36;
+    internal const int IP_MULTICAST_ALL = 49;
+    internal const int IPV6_MULTICAST_IF = 17;
+    internal const int IPV6_MULTICAST_HOPS = 18;
+    internal const int IPV6_MULTICAST_LOOP = 19;
+    internal const int IPV6_ADD_MEMBERSHIP = 20;
+    internal const int IPV6_DROP_MEMBERSHIP = 21;
+    internal const int IPV6_MULTICAST_ALL = 29;
+    internal const int MCAST_JOIN_SOURCE_GROUP = 46;
+    internal const int MCAST_LEAVE_SOURCE_GROUP = 47;
 
     internal const int SOL_UDP = 17;
 
@@ -31,12 +48,6 @@ internal static unsafe partial class Interop
 
     /// <summary>UDP generic receive offload: the kernel may hand over several datagrams from one sender in one read.</summary>
     internal const int UDP_GRO = 104;
-
-    /// <summary>Room for one <c>cmsghdr</c> carrying a <c>u16</c>: <c>CMSG_SPACE(sizeof(uint16_t))</c> on 64-bit Linux.</summary>
-    internal const int SegmentControlSpace = 24;
-
-    /// <summary><c>CMSG_LEN(sizeof(uint16_t))</c>.</summary>
-    internal const int SegmentControlLength = 18;
 
     /// <summary>The most segments one GSO send may carry (<c>UDP_MAX_SEGMENTS</c> on older kernels).</summary>
     internal const int MaxSegments = 64;
@@ -108,9 +119,6 @@ internal static unsafe partial class Interop
 
     [LibraryImport("libc", SetLastError = true)]
     internal static partial nint sendto(int fd, byte* buffer, nuint length, int flags, byte* address, uint addressLength);
-
-    [LibraryImport("libc", SetLastError = true)]
-    internal static partial nint send(int fd, byte* buffer, nuint length, int flags);
 
     /// <summary>Sets an int-valued socket option; returns 0 or -1 (errno in <see cref="LastError"/>).</summary>
     internal static int SetSocketOption(int fd, int level, int name, int value) =>

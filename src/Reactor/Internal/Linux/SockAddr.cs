@@ -22,14 +22,20 @@ internal static class SockAddr
     /// Writes <paramref name="endpoint"/> into <paramref name="destination"/> (at least <see cref="MaxLength"/> bytes);
     /// returns the length to pass as <c>socklen_t</c>.
     /// </summary>
-    internal static int Encode(IPEndPoint endpoint, Span<byte> destination)
+    internal static int Encode(IPEndPoint endpoint, Span<byte> destination) => Encode(endpoint.Address, endpoint.Port, destination);
+
+    /// <summary>
+    /// Writes <paramref name="address"/> and <paramref name="port"/> into <paramref name="destination"/> (at least
+    /// <see cref="MaxLength"/> bytes); returns the length to pass as <c>socklen_t</c>. Port 0 for an address alone
+    /// (e.g. inside a multicast request).
+    /// </summary>
+    internal static int Encode(IPAddress address, int port, Span<byte> destination)
     {
-        var address = endpoint.Address;
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
             destination[..IPv4Length].Clear();
             MemoryMarshal.Write(destination, (ushort)Interop.AF_INET);
-            BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)endpoint.Port);
+            BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)port);
             address.TryWriteBytes(destination.Slice(4, 4), out _);
             return IPv4Length;
         }
@@ -38,13 +44,13 @@ internal static class SockAddr
         {
             destination[..IPv6Length].Clear();
             MemoryMarshal.Write(destination, (ushort)Interop.AF_INET6);
-            BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)endpoint.Port);
+            BinaryPrimitives.WriteUInt16BigEndian(destination[2..], (ushort)port);
             address.TryWriteBytes(destination.Slice(8, 16), out _);
             MemoryMarshal.Write(destination[24..], (uint)address.ScopeId);
             return IPv6Length;
         }
 
-        throw new ArgumentException($"Not an IP address: {address}.", nameof(endpoint));
+        throw new ArgumentException($"Not an IP address: {address}.", nameof(address));
     }
 
     /// <summary>Builds an endpoint from a socket address the kernel wrote (allocates: call on a cache miss only).</summary>

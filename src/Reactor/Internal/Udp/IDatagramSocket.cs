@@ -10,7 +10,7 @@ namespace Reactor.Internal.Udp;
 /// </summary>
 /// <remarks>
 /// Every member is called on the reactor thread and never blocks. Errors are returned as <see cref="SocketError"/>
-/// values, not thrown, so the port decides what each means (Twisted's <c>udp.py</c> error classification).
+/// values, not thrown, so the port decides what each means, from one table (<see cref="UdpErrors"/>).
 /// Receive and send never allocate in steady state.
 /// </remarks>
 internal interface IDatagramSocket : IDisposable
@@ -46,7 +46,23 @@ internal interface IDatagramSocket : IDisposable
     int Receive(IDatagramSink sink, int maxDatagrams, int maxBytes, out SocketError error);
 
     /// <summary>Sends one datagram to <paramref name="destination"/>, or to the connected peer when it is <c>null</c>.</summary>
+    /// <returns>
+    /// <see cref="SocketError.Success"/> when the kernel took it. <see cref="SocketError.IOPending"/> when the socket
+    /// accepted it into its coalescing batch instead, to be sent with others by <see cref="FlushCoalesced"/> (the epoll
+    /// socket does this for writes made inside <see cref="Receive"/>, and behind datagrams it still holds); the socket
+    /// reports later what became of it, through <see cref="IDatagramSocketHandler.OnCoalescedSent"/> or
+    /// <see cref="IDatagramSocketHandler.OnSendFailed"/>. Otherwise the error, and nothing was sent.
+    /// </returns>
     SocketError Send(ReadOnlySpan<byte> datagram, IPEndPoint? destination);
+
+    /// <summary>
+    /// Hands the datagrams <see cref="Send"/> accepted with <see cref="SocketError.IOPending"/> to the kernel, together
+    /// (the epoll socket: one sendmmsg, runs merged by UDP GSO). The port calls it after each <see cref="Receive"/>, so
+    /// the replies one batch provoked leave in one system call. What the kernel cannot take yet is sent once the socket
+    /// is writable, before <see cref="IDatagramSocketHandler.OnWritable"/>. Does nothing when nothing is held, and on a
+    /// socket that never coalesces.
+    /// </summary>
+    void FlushCoalesced();
 
     /// <summary>
     /// The largest datagram <see cref="Receive"/> hands over whole (the port's maxPacketSize); a longer one is reported
@@ -62,7 +78,7 @@ internal interface IDatagramSocket : IDisposable
 
     /// <summary>
     /// Sets a socket option from its raw bytes (setsockopt): how multicast options reach either backend. The caller
-    /// knows the platform's constants and layouts (see <see cref="Linux.LinuxMulticastOptions"/>).
+    /// knows the platform's constants and layouts (see <see cref="Linux.MulticastOptions"/>).
     /// </summary>
     SocketError SetRawOption(int level, int name, ReadOnlySpan<byte> value);
 
@@ -89,8 +105,14 @@ internal interface IDatagramSocketHandler
     void OnWritable();
 
     /// <summary>
-    /// A datagram the socket accepted from <see cref="IDatagramSocket.Send"/> and sent later (coalesced with others) was
-    /// refused by the kernel with <paramref name="error"/>; it is dropped.
+    /// The kernel took <paramref name="datagrams"/> datagrams (<paramref name="bytes"/> payload bytes in all) that
+    /// <see cref="IDatagramSocket.Send"/> had accepted with <see cref="SocketError.IOPending"/>.
+    /// </summary>
+    void OnCoalescedSent(int datagrams, long bytes);
+
+    /// <summary>
+    /// A datagram <see cref="IDatagramSocket.Send"/> had accepted with <see cref="SocketError.IOPending"/> was refused by
+    /// the kernel with <paramref name="error"/>; it is dropped.
     /// </summary>
     void OnSendFailed(SocketError error);
 }

@@ -1,7 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using static Reactor.Internal.Linux.LinuxMulticastOptions;
+using Reactor.Internal.Linux;
 using Reactor.Internal.Resolve;
+using static Reactor.Internal.Linux.MulticastOptions;
 
 namespace Reactor.Internal.Udp;
 
@@ -29,36 +30,40 @@ internal sealed class MulticastPort : UdpPort, IMulticastTransport
             throw new PlatformNotSupportedException("Multicast options are implemented for Linux; other systems are not supported yet.");
         }
 
-        return Listen(reactor, port, protocol, @interface, maxPacketSize, listenMultiple, static (r, p, s, l, i, m) => new MulticastPort(r, p, s, l, i, m));
+        var (socket, local) = BindDatagramSocket(reactor, port, protocol, @interface, maxPacketSize, listenMultiple);
+        var multicast = new MulticastPort(reactor, protocol, socket, local, @interface, maxPacketSize);
+        multicast.ReceiveOnlyJoinedGroups();
+        multicast.Start();
+        return multicast;
     }
 
     /// <summary>D11: a wildcard-bound socket receives only the groups it joined (Linux delivers every joined group by default).</summary>
-    protected override void OnBound()
+    private void ReceiveOnlyJoinedGroups()
     {
         Span<byte> off = stackalloc byte[4];
         WriteInt(off, 0);
-        Socket.SetRawOption(IPPROTO_IP, IP_MULTICAST_ALL, off);
+        Socket.SetRawOption(Interop.IPPROTO_IP, Interop.IP_MULTICAST_ALL, off);
         if (IsIPv6)
         {
-            Socket.SetRawOption(IPPROTO_IPV6, IPV6_MULTICAST_ALL, off);
+            Socket.SetRawOption(Interop.IPPROTO_IPV6, Interop.IPV6_MULTICAST_ALL, off);
         }
     }
 
     public int Ttl
     {
-        get => ReadIntOption(IsIPv6 ? IPV6_MULTICAST_HOPS : IP_MULTICAST_TTL);
+        get => ReadIntOption(IsIPv6 ? Interop.IPV6_MULTICAST_HOPS : Interop.IP_MULTICAST_TTL);
         set
         {
             ArgumentOutOfRangeException.ThrowIfNegative(value);
             ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 255);
-            WriteIntOption(IsIPv6 ? IPV6_MULTICAST_HOPS : IP_MULTICAST_TTL, value);
+            WriteIntOption(IsIPv6 ? Interop.IPV6_MULTICAST_HOPS : Interop.IP_MULTICAST_TTL, value);
         }
     }
 
     public bool LoopbackMode
     {
-        get => ReadIntOption(IsIPv6 ? IPV6_MULTICAST_LOOP : IP_MULTICAST_LOOP) != 0;
-        set => WriteIntOption(IsIPv6 ? IPV6_MULTICAST_LOOP : IP_MULTICAST_LOOP, value ? 1 : 0);
+        get => ReadIntOption(IsIPv6 ? Interop.IPV6_MULTICAST_LOOP : Interop.IP_MULTICAST_LOOP) != 0;
+        set => WriteIntOption(IsIPv6 ? Interop.IPV6_MULTICAST_LOOP : Interop.IP_MULTICAST_LOOP, value ? 1 : 0);
     }
 
     public string OutgoingInterface
@@ -91,7 +96,7 @@ internal sealed class MulticastPort : UdpPort, IMulticastTransport
 
                 Span<byte> value = stackalloc byte[4];
                 WriteInt(value, index);
-                error = Socket.SetRawOption(IPPROTO_IPV6, IPV6_MULTICAST_IF, value);
+                error = Socket.SetRawOption(Interop.IPPROTO_IPV6, Interop.IPV6_MULTICAST_IF, value);
             }
             else
             {
@@ -102,7 +107,7 @@ internal sealed class MulticastPort : UdpPort, IMulticastTransport
 
                 Span<byte> value = stackalloc byte[IPMreqnSize];
                 WriteIPMreqn(value, IPAddress.Any, chosen.Address ?? IPAddress.Any, chosen.Index);
-                error = Socket.SetRawOption(IPPROTO_IP, IP_MULTICAST_IF, value);
+                error = Socket.SetRawOption(Interop.IPPROTO_IP, Interop.IP_MULTICAST_IF, value);
             }
 
             if (error != SocketError.Success)
@@ -183,7 +188,7 @@ internal sealed class MulticastPort : UdpPort, IMulticastTransport
 
             Span<byte> request = stackalloc byte[IPMreqnSize];
             WriteIPMreqn(request, group, chosen.Address ?? IPAddress.Any, chosen.Index);
-            return Socket.SetRawOption(IPPROTO_IP, join ? IP_ADD_MEMBERSHIP : IP_DROP_MEMBERSHIP, request);
+            return Socket.SetRawOption(Interop.IPPROTO_IP, join ? Interop.IP_ADD_MEMBERSHIP : Interop.IP_DROP_MEMBERSHIP, request);
         }
 
         if (!chosen.TryGetIndex(out var index))
@@ -196,12 +201,12 @@ internal sealed class MulticastPort : UdpPort, IMulticastTransport
         {
             Span<byte> request = stackalloc byte[IPv6MreqSize];
             WriteIPv6Mreq(request, group, index);
-            return Socket.SetRawOption(IPPROTO_IPV6, join ? IPV6_ADD_MEMBERSHIP : IPV6_DROP_MEMBERSHIP, request);
+            return Socket.SetRawOption(Interop.IPPROTO_IPV6, join ? Interop.IPV6_ADD_MEMBERSHIP : Interop.IPV6_DROP_MEMBERSHIP, request);
         }
 
         Span<byte> sourceRequest = stackalloc byte[GroupSourceReqSize];
         WriteGroupSourceReq(sourceRequest, index, group, source);
-        return Socket.SetRawOption(Level(family), join ? MCAST_JOIN_SOURCE_GROUP : MCAST_LEAVE_SOURCE_GROUP, sourceRequest);
+        return Socket.SetRawOption(Level(family), join ? Interop.MCAST_JOIN_SOURCE_GROUP : Interop.MCAST_LEAVE_SOURCE_GROUP, sourceRequest);
     }
 
     /// <summary>A literal at once; a hostname through <c>reactor.Resolve</c>, in the port's family.</summary>

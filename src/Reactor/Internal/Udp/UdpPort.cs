@@ -14,12 +14,6 @@ namespace Reactor.Internal.Udp;
 /// </summary>
 internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, IOpenResource
 {
-    /// <summary>The largest UDP payload over IPv4.</summary>
-    internal const int MaxIPv4Datagram = UdpWriteRules.MaxIPv4Datagram;
-
-    /// <summary>The largest UDP payload over IPv6 without jumbograms.</summary>
-    internal const int MaxIPv6Datagram = UdpWriteRules.MaxIPv6Datagram;
-
     private readonly DatagramProtocol _protocol;
     private readonly IDatagramSocket _socket;
     private readonly PendingWrites _pendingWrites;
@@ -94,18 +88,20 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
     // ---- Listen ---------------------------------------------------------------------------------------------------
 
     /// <summary>Validates the arguments, binds a socket and starts the protocol: the body of <c>ListenUdp</c>.</summary>
-    internal static UdpPort Listen(ReactorBase reactor, int port, DatagramProtocol protocol, string @interface, int maxPacketSize, bool reuse = false) =>
-        Listen(reactor, port, protocol, @interface, maxPacketSize, reuse, static (r, p, s, l, i, m) => new UdpPort(r, p, s, l, i, m));
+    internal static UdpPort Listen(ReactorBase reactor, int port, DatagramProtocol protocol, string @interface, int maxPacketSize, bool reuse = false)
+    {
+        var (socket, local) = BindDatagramSocket(reactor, port, protocol, @interface, maxPacketSize, reuse);
+        var udpPort = new UdpPort(reactor, protocol, socket, local, @interface, maxPacketSize);
+        udpPort.Start();
+        return udpPort;
+    }
 
-    protected static TPort Listen<TPort>(
-        ReactorBase reactor,
-        int port,
-        DatagramProtocol protocol,
-        string @interface,
-        int maxPacketSize,
-        bool reuse,
-        Func<ReactorBase, DatagramProtocol, IDatagramSocket, IPEndPoint, string, int, TPort> create)
-        where TPort : UdpPort
+    /// <summary>
+    /// What every kind of UDP port does before it exists: validate the arguments (before any socket exists, as Twisted
+    /// does), then make and bind a socket. The caller constructs its port over the result and calls <see cref="Start"/>.
+    /// </summary>
+    protected static (IDatagramSocket Socket, IPEndPoint Local) BindDatagramSocket(
+        ReactorBase reactor, int port, DatagramProtocol protocol, string @interface, int maxPacketSize, bool reuse)
     {
         ArgumentNullException.ThrowIfNull(protocol);
         ArgumentNullException.ThrowIfNull(@interface);
@@ -115,7 +111,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxPacketSize, 65_535);
         reactor.VerifyAccess();
 
-        // Validated before any socket exists, as Twisted does; "" is IPv4's wildcard.
+        // "" is IPv4's wildcard.
         IPAddress bindAddress;
         if (@interface.Length == 0)
         {
@@ -126,12 +122,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
             throw new InvalidAddressException(@interface, "not an IPv4 or IPv6 address.");
         }
 
-        if (!protocol.CanAttach)
-        {
-            throw new InvalidOperationException(
-                $"{protocol} is already listening on a port; a protocol instance listens on one port at a time.");
-        }
-
+        protocol.VerifyCanAttach();
         IDatagramSocket socket;
         try
         {
@@ -142,7 +133,6 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
             throw new CannotListenException(@interface, port, e.SocketErrorCode, e);
         }
 
-        IPEndPoint local;
         try
         {
             var error = socket.Bind(new IPEndPoint(bindAddress, port), reuse);
@@ -151,42 +141,37 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
                 throw new CannotListenException(@interface, port, error);
             }
 
-            local = socket.GetLocalEndPoint();
+            var local = socket.GetLocalEndPoint();
             socket.ReceiveBufferSize = maxPacketSize;
             socket.SetBufferSizes(reactor.Options.SocketReceiveBufferSize, reactor.Options.SocketSendBufferSize);
+            return (socket, local);
         }
         catch
         {
             socket.Dispose();
             throw;
         }
-
-        var udpPort = create(reactor, protocol, socket, local, @interface, maxPacketSize);
-        udpPort.OnBound();
-        udpPort.Start();
-        return udpPort;
     }
 
-    private void Start()
+    /// <summary>Opens the bound port: logs, attaches and starts the protocol, then reads.</summary>
+    protected void Start()
     {
         UdpLog.PortStarted(Logger, _protocol.LogPrefix, PortNumber);
         Reactor.TrackOpen(this);
         UdpMetrics.PortOpened(this);
-        if (_protocol.Attach(this))
+        _protocol.Attach(this);
+        if (_protocol.Noisy)
         {
-            if (_protocol.Noisy)
-            {
-                UdpLog.ProtocolStarting(Logger, _protocol);
-            }
+            UdpLog.ProtocolStarting(Logger, _protocol);
+        }
 
-            try
-            {
-                _protocol.StartProtocol();
-            }
-            catch (Exception e)
-            {
-                UdpLog.ProtocolCallbackFailed(Logger, _system, nameof(DatagramProtocol.StartProtocol), e);
-            }
+        try
+        {
+            _protocol.StartProtocol();
+        }
+        catch (Exception e)
+        {
+            UdpLog.ProtocolCallbackFailed(Logger, _system, nameof(DatagramProtocol.StartProtocol), e);
         }
 
         // StartProtocol may already have stopped the port.
@@ -213,21 +198,16 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         // next iteration, after timers and other sockets have had their turn).
         var options = Reactor.Options;
         _socket.Receive(this, options.Udp.ReadBudgetDatagrams, options.Udp.ReadBudgetBytes, out var error);
-        switch (error)
-        {
-            case SocketError.Success:
-            case SocketError.WouldBlock:
-            case SocketError.Interrupted:
-                break;
-            case SocketError.ConnectionRefused:
-            case SocketError.ConnectionReset:
-                // D2: an ICMP error on a connected port is reported and the port stays open. On an unconnected port a
-                // refusal ends the read quietly (Twisted's test_readImmediateError).
-                if (_connected is not null)
-                {
-                    CallProtocol(nameof(DatagramProtocol.ConnectionRefused), static p => p.ConnectionRefused());
-                }
 
+        // The replies written while the batch was dispatched leave together (IDatagramSocket.Send's IOPending).
+        _socket.FlushCoalesced();
+        switch (UdpErrors.Classify(error, UdpOperation.Receive))
+        {
+            case UdpErrorKind.Ignore:
+                break;
+            case UdpErrorKind.Refused:
+                // An unconnected port's read just ends (Twisted's test_readImmediateError).
+                Refused(UdpOperation.Receive);
                 break;
             default:
                 Counters.ReceiveErrors++;
@@ -326,50 +306,46 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         }
     }
 
-    /// <summary>Sends now; on a full send buffer queues. Returns <c>false</c> when the datagram must stay queued.</summary>
+    /// <summary>
+    /// Sends now, or hands the datagram to the socket's coalescing batch; on a full send buffer queues. Returns
+    /// <c>false</c> when the datagram must stay queued.
+    /// </summary>
     private bool Send(ReadOnlySpan<byte> datagram, IPEndPoint? to, bool fromQueue)
     {
         var error = _socket.Send(datagram, to);
-        switch (error)
+        if (error == SocketError.Success)
         {
-            case SocketError.Success:
-                Counters.DatagramsSent++;
-                Counters.BytesSent += datagram.Length;
-                return true;
-            case SocketError.WouldBlock:
-            case SocketError.NoBufferSpaceAvailable:
-                // D8: a full send buffer is transient: queue and send when writable.
+            Counters.DatagramsSent++;
+            Counters.BytesSent += datagram.Length;
+            return true;
+        }
+
+        if (error == SocketError.IOPending)
+        {
+            // Held for the next FlushCoalesced: counted when the kernel takes it (OnCoalescedSent), or dropped.
+            return true;
+        }
+
+        var operation = fromQueue ? UdpOperation.DeferredSend : UdpOperation.Send;
+        switch (UdpErrors.Classify(error, operation))
+        {
+            case UdpErrorKind.Transient:
+                // D8: queue and send when writable.
                 if (!fromQueue)
                 {
                     Enqueue(datagram, to);
                 }
 
                 return false;
-            case SocketError.ConnectionRefused:
-            case SocketError.ConnectionReset:
-                // An ICMP error from an earlier datagram surfaced on this send. D3: tell a connected protocol later, never
-                // from inside Write; on an unconnected port Twisted swallows it.
-                if (_connected is not null)
-                {
-                    ScheduleConnectionRefused();
-                }
-
+            case UdpErrorKind.Refused:
+                // An ICMP error from an earlier datagram surfaced on this send; this one was not sent.
+                Refused(operation);
                 return true;
-            case SocketError.MessageSize when !fromQueue:
-                throw new MessageLengthException(datagram.Length, datagram.Length - 1);
-            case SocketError.AccessDenied when !fromQueue:
-            case SocketError.InvalidArgument when !fromQueue:
-            case SocketError.AddressFamilyNotSupported when !fromQueue:
-            case SocketError.DestinationAddressRequired when !fromQueue:
+            case UdpErrorKind.CallerError:
                 // The call was wrong (e.g. broadcast without SO_BROADCAST): tell the caller.
-                throw new SocketException((int)error);
+                throw error == SocketError.MessageSize ? new MessageLengthException(datagram.Length) : new SocketException((int)error);
             default:
-                var total = ++Counters.DroppedSendError;
-                if (ShouldLogDrop(total))
-                {
-                    UdpLog.SendFailedDatagramDropped(Logger, to?.ToString() ?? _connected?.ToString() ?? "?", PortNumber, error, total);
-                }
-
+                Dropped(error, to);
                 return true;
         }
     }
@@ -419,22 +395,30 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         }
     }
 
+    void IDatagramSocketHandler.OnCoalescedSent(int datagrams, long bytes)
+    {
+        Counters.DatagramsSent += datagrams;
+        Counters.BytesSent += bytes;
+    }
+
     void IDatagramSocketHandler.OnSendFailed(SocketError error)
     {
-        if (error is SocketError.ConnectionRefused or SocketError.ConnectionReset)
+        if (UdpErrors.Classify(error, UdpOperation.DeferredSend) == UdpErrorKind.Refused)
         {
-            if (_connected is not null)
-            {
-                ScheduleConnectionRefused();
-            }
-
+            Refused(UdpOperation.DeferredSend);
             return;
         }
 
+        Dropped(error, to: null);
+    }
+
+    /// <summary>Counts and (rate-limited) logs a datagram the kernel refused; <paramref name="to"/> is null for the connected peer or when the socket sent it later.</summary>
+    private void Dropped(SocketError error, IPEndPoint? to)
+    {
         var total = ++Counters.DroppedSendError;
         if (ShouldLogDrop(total))
         {
-            UdpLog.SendFailedDatagramDropped(Logger, _connected?.ToString() ?? "a coalesced destination", PortNumber, error, total);
+            UdpLog.SendFailedDatagramDropped(Logger, to?.ToString() ?? _connected?.ToString() ?? "a coalesced destination", PortNumber, error, total);
         }
     }
 
@@ -461,25 +445,9 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
     {
         ArgumentNullException.ThrowIfNull(host);
         VerifyOpen();
-        if (_connected is not null)
-        {
-            throw new InvalidOperationException("already connected, reconnecting is not currently supported");
-        }
-
-        if (!IPLiteral.TryParse(host, out var address))
-        {
-            throw new InvalidAddressException(host, "not an IPv4 or IPv6 address.");
-        }
-
-        ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
-        if (address.AddressFamily != _socket.AddressFamily)
-        {
-            throw new InvalidAddressException(host, $"the port is {_socket.AddressFamily}, the address is not");
-        }
+        var peer = UdpWriteRules.CheckConnect(_socket.AddressFamily, _connected, host, port);
 
         // D5: the port counts as connected only once the kernel agreed.
-        var peer = new IPEndPoint(address, port);
         var error = _socket.Connect(peer);
         if (error != SocketError.Success)
         {
@@ -490,8 +458,24 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         _local = _socket.GetLocalEndPoint();
     }
 
-    private void ScheduleConnectionRefused()
+    /// <summary>
+    /// The refusal rule, for every way an ICMP error reaches the port: only a connected protocol hears it (Twisted
+    /// swallows it on an unconnected port); from a read at once, and the port stays open (D2); from a send later, never
+    /// inside <c>Write</c> (D3).
+    /// </summary>
+    private void Refused(UdpOperation operation)
     {
+        if (_connected is null)
+        {
+            return;
+        }
+
+        if (operation == UdpOperation.Receive)
+        {
+            CallProtocol(nameof(DatagramProtocol.ConnectionRefused), static p => p.ConnectionRefused());
+            return;
+        }
+
         if (_refusalScheduled)
         {
             return;
@@ -559,23 +543,16 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
             UdpLog.PendingWritesDroppedAtClose(Logger, PortNumber, dropped);
         }
 
-        if (_protocol.Detach())
+        _protocol.Detach();
+        if (_protocol.Noisy)
         {
-            if (_protocol.Noisy)
-            {
-                UdpLog.ProtocolStopping(Logger, _protocol);
-            }
-
-            CallProtocol(nameof(DatagramProtocol.StopProtocol), static p => p.StopProtocol());
+            UdpLog.ProtocolStopping(Logger, _protocol);
         }
+
+        CallProtocol(nameof(DatagramProtocol.StopProtocol), static p => p.StopProtocol());
 
         _socket.Dispose();
         _stopped?.Callback(null);
-    }
-
-    /// <summary>Called once the socket is bound, before the protocol starts; subclasses set their socket options here.</summary>
-    protected virtual void OnBound()
-    {
     }
 
     // ---- Helpers --------------------------------------------------------------------------------------------------

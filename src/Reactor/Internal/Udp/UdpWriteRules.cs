@@ -5,9 +5,9 @@ using Reactor.Internal.Resolve;
 namespace Reactor.Internal.Udp;
 
 /// <summary>
-/// The checks every UDP write makes before anything is sent, in one place so the real port and the test double
-/// (<c>Reactor.Testing.FakeDatagramTransport</c>) refuse the same calls with the same exceptions (Twisted's
-/// <c>udp.Port.write</c> checks, with decision D6's real exceptions).
+/// The checks every UDP write (and connect) makes before anything is sent, in one place so the real port and the test
+/// double (<c>Reactor.Testing.FakeDatagramTransport</c>) refuse the same calls with the same exceptions (Twisted's
+/// <c>udp.Port.write</c> and <c>connect</c> checks, with decision D6's real exceptions).
 /// </summary>
 internal static class UdpWriteRules
 {
@@ -32,7 +32,7 @@ internal static class UdpWriteRules
         }
         else if (!IPLiteral.TryParse(host, out address!))
         {
-            throw new InvalidAddressException(host, "write() only accepts IP addresses, not hostnames");
+            throw new InvalidAddressException(host, "Write only accepts IP addresses, not hostnames.");
         }
 
         return new IPEndPoint(address, port);
@@ -51,12 +51,12 @@ internal static class UdpWriteRules
                 return null;
             }
 
-            throw new InvalidAddressException(destination.ToString(), $"this port is connected to {connected}; write() may only send there");
+            throw new InvalidAddressException(destination.ToString(), $"the port is connected to {connected}; Write may only send there.");
         }
 
         if (destination is null)
         {
-            throw new InvalidOperationException("write() needs a destination on a port that is not connected.");
+            throw new InvalidOperationException("Write needs a destination on a port that is not connected.");
         }
 
         if (destination.AddressFamily != family)
@@ -64,8 +64,8 @@ internal static class UdpWriteRules
             throw new InvalidAddressException(
                 destination.Address.ToString(),
                 family == AddressFamily.InterNetwork
-                    ? "IPv4 port write() called with IPv6 address"
-                    : "IPv6 port write() called with IPv4 or broadcast address");
+                    ? "an IPv4 port cannot write to an IPv6 address."
+                    : "an IPv6 port cannot write to an IPv4 or broadcast address.");
         }
 
         if (destination.Port == 0)
@@ -74,6 +74,32 @@ internal static class UdpWriteRules
         }
 
         return destination;
+    }
+
+    /// <summary>
+    /// The peer <c>Connect(host, port)</c> names, for a port of <paramref name="family"/> that is connected to
+    /// <paramref name="connected"/> (or not yet): an IP literal of the port's family, never a hostname.
+    /// </summary>
+    internal static IPEndPoint CheckConnect(AddressFamily family, IPEndPoint? connected, string host, int port)
+    {
+        if (connected is not null)
+        {
+            throw new InvalidOperationException("The port is already connected; connecting it again is not supported.");
+        }
+
+        if (!IPLiteral.TryParse(host, out var address))
+        {
+            throw new InvalidAddressException(host, "not an IPv4 or IPv6 address.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
+        if (address.AddressFamily != family)
+        {
+            throw new InvalidAddressException(host, $"the port is {family}, the address is not");
+        }
+
+        return new IPEndPoint(address, port);
     }
 
     /// <summary>224.0.0.0/4 or ff00::/8.</summary>

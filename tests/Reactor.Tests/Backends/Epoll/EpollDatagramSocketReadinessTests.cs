@@ -156,6 +156,10 @@ public class EpollDatagramSocketReadinessTests
             WhenReadable?.Invoke();
         }
 
+        public void OnCoalescedSent(int datagrams, long bytes)
+        {
+        }
+
         public void OnSendFailed(SocketError error)
         {
         }

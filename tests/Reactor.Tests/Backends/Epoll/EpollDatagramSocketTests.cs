@@ -433,6 +433,10 @@ public class EpollDatagramSocketTests
         {
         }
 
+        public void OnCoalescedSent(int datagrams, long bytes)
+        {
+        }
+
         public void OnSendFailed(SocketError error)
         {
         }

@@ -646,6 +646,10 @@ public sealed class PortableDatagramSocketTests : IDisposable
             WhenReadable?.Invoke();
         }
 
+        public void OnCoalescedSent(int datagrams, long bytes)
+        {
+        }
+
         public void OnSendFailed(SocketError error)
         {
         }

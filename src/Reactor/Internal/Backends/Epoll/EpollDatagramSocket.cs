@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
-using Reactor.Internal.Udp;
 using Reactor.Internal.Linux;
+using Reactor.Internal.Udp;
 
 namespace Reactor.Internal.Backends.Epoll;
 
@@ -13,10 +13,11 @@ namespace Reactor.Internal.Backends.Epoll;
 /// </summary>
 /// <remarks>
 /// Lifecycle, top to bottom: open (constructor) → bind/connect/options → readiness (<see cref="StartReading"/>,
-/// <see cref="SetWantWritable"/>, <see cref="OnEpollEvents"/>) → receive loop → send → <see cref="Dispose"/>.
+/// <see cref="SetWantWritable"/>, <see cref="OnEpollEvents"/>) → receive loop (<c>EpollDatagramSocket.Receive.cs</c>)
+/// → send (<c>EpollDatagramSocket.Send.cs</c>) → <see cref="Dispose"/>.
 /// Every member runs on the reactor thread.
 /// </remarks>
-internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandler
+internal sealed unsafe partial class EpollDatagramSocket : IDatagramSocket, IEpollHandler
 {
     /// <summary>The size the byte budget assumes for each datagram of a batch (see <see cref="ReceiveBatches"/>).</summary>
     private const int SmallDatagramAssumption = 2048;
@@ -43,15 +44,15 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
     private bool _receiving;
     private int _receiveBufferSize = 8192;
 
-    // Writes made while a receive batch is dispatched are coalesced here and flushed once, with sendmmsg and UDP GSO.
+    // Writes made while a receive batch is dispatched are held here and flushed together by FlushCoalesced (sendmmsg,
+    // UDP GSO); what the kernel cannot take yet waits for EPOLLOUT.
     private SendBatch? _sendBatch;
     private bool _segmentation;
+    private bool _batchWaitsForWritable;
 
     // UDP GRO: the kernel may coalesce a sender's burst into one read; it is split back into datagrams here.
     private readonly bool _receiveOffloadWanted;
     private bool _receiveOffload;
-    private bool _batchWaitsForWritable;
-    private readonly Action<int> _onBatchedSendFailed;
 
     internal EpollDatagramSocket(EpollReactor reactor, AddressFamily family)
     {
@@ -65,7 +66,6 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
 
         _reactor = reactor;
         AddressFamily = family;
-        _onBatchedSendFailed = errno => _handler?.OnSendFailed(Errno.ToSocketError(errno));
         _fd = Interop.socket(domain, Interop.SOCK_DGRAM | Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC, Interop.IPPROTO_UDP);
         if (_fd < 0)
         {
@@ -314,7 +314,7 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
         // reads, a pending error goes to the writer: its next send returns (and clears) it, so epoll stops reporting it.
         var writable = (events & Interop.EPOLLOUT) != 0 ||
             (!reading && (events & (Interop.EPOLLERR | Interop.EPOLLHUP)) != 0);
-        if (writable && !_disposed && _batchWaitsForWritable && FlushSendBatch() != 0)
+        if (writable && !_disposed && _batchWaitsForWritable && !FlushSendBatch())
         {
             // Our own coalesced datagrams go first; the port's queue waits behind them.
             return;
@@ -334,232 +334,6 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
         _wantWritable = wantWritable;
     }
 
-    // ---- Receive ------------------------------------------------------------------------------------------------
-
-    public int Receive(IDatagramSink sink, int maxDatagrams, int maxBytes, out SocketError error)
-    {
-        ArgumentNullException.ThrowIfNull(sink);
-        ArgumentOutOfRangeException.ThrowIfLessThan(maxDatagrams, 1);
-        ThrowIfDisposed();
-        if (_receiving)
-        {
-            throw new InvalidOperationException("Receive is not re-entrant.");
-        }
-
-        // With GRO a read may hold up to 64 KiB of coalesced datagrams, whatever maxPacketSize is.
-        var slotSize = _receiveOffload ? Math.Max(_receiveBufferSize, GroSlotSize) : _receiveBufferSize;
-        if (_batch is null || _batch.BufferSize != slotSize || _batch.HasControl != _receiveOffload)
-        {
-            _batch?.Dispose();
-            _batch = new MessageBatch(slotSize, withControl: _receiveOffload);
-        }
-
-        _receiving = true;
-        try
-        {
-            return ReceiveBatches(_batch, sink, maxDatagrams, maxBytes, out error);
-        }
-        finally
-        {
-            _receiving = false;
-            if (!_disposed && _sendBatch is { Count: > 0 })
-            {
-                FlushSendBatch();
-            }
-
-            if (_disposed)
-            {
-                FreeReceiveBatch();
-            }
-        }
-    }
-
-    private int ReceiveBatches(MessageBatch batch, IDatagramSink sink, int maxDatagrams, int maxBytes, out SocketError error)
-    {
-        var messages = batch.Messages;
-        var bufferSize = batch.BufferSize;
-        var delivered = 0;
-        long bytes = 0;
-        while (true)
-        {
-            var count = Math.Min(batch.Count, maxDatagrams - delivered);
-            if (bufferSize > 0)
-            {
-                // Ask for no more messages than the byte budget could still need, counting each as full size up to
-                // 2 KiB: small datagrams stop within one datagram of the budget, as Twisted's "check after each
-                // recvfrom" loop does, while a port with a large maxPacketSize still reads a full batch per call.
-                var assumed = Math.Min(bufferSize, SmallDatagramAssumption);
-                count = (int)Math.Min(count, ((maxBytes - bytes) + assumed - 1) / assumed);
-            }
-
-            if (count <= 0)
-            {
-                // A byte budget of zero or less reads nothing (Twisted's maxThroughput = -1 after connectionLost).
-                error = SocketError.Success;
-                return delivered;
-            }
-
-            batch.ResetForReceive(count);
-            int received;
-            while ((received = Faults?.FailsNative(SocketCall.Receive) == true ? -1 : Interop.recvmmsg(_fd, messages, (uint)count, 0, null)) < 0)
-            {
-                var errno = Interop.LastError;
-                if (errno != Errno.EINTR)
-                {
-                    LastErrno = errno;
-                    error = Errno.ToSocketError(errno);
-                    return delivered;
-                }
-            }
-
-            // The whole batch is handed over even if the sink disposes us meanwhile (the memory outlives Dispose
-            // until Receive returns): those datagrams were already taken from the kernel.
-            var largest = (uint)_receiveBufferSize;
-            for (var i = 0; i < received; i++)
-            {
-                ref var message = ref messages[i];
-                var name = batch.Name(i);
-                var sender = _senders.GetOrAdd(name, ((nint)message.Header.Name, name.Length), DecodeSender);
-                var length = message.Length;
-                if ((message.Header.Flags & Interop.MSG_TRUNC) != 0)
-                {
-                    sink.OnTruncated(sender);
-                    bytes += largest;
-                    continue;
-                }
-
-                var payload = batch.Payload(i, (int)length);
-                var segment = batch.HasControl ? batch.SegmentSize(i) : 0;
-                if (segment <= 0 || length <= (uint)segment)
-                {
-                    Deliver(sink, payload, sender, largest);
-                    bytes += length;
-                    continue;
-                }
-
-                // GRO: equal-size datagrams from one sender, back to back (the last may be shorter).
-                CoalescedReads++;
-                for (var offset = 0; offset < payload.Length; offset += segment)
-                {
-                    Deliver(sink, payload.Slice(offset, Math.Min(segment, payload.Length - offset)), sender, largest);
-                    delivered++;
-                }
-
-                delivered--;
-                bytes += length;
-            }
-
-            delivered += received;
-            if (_disposed)
-            {
-                error = SocketError.OperationAborted;
-                return delivered;
-            }
-
-            if (delivered >= maxDatagrams || bytes >= maxBytes)
-            {
-                error = SocketError.Success;
-                return delivered;
-            }
-
-            // A short batch means recvmmsg met EAGAIN (or an error it keeps pending in sk_err for the next call).
-            // Epoll is level-triggered, so anything that arrives later, or that pending error, wakes us again:
-            // skip the extra system call that would only confirm the socket is empty.
-            if (received < count)
-            {
-                error = SocketError.WouldBlock;
-                return delivered;
-            }
-        }
-    }
-
-    private static void Deliver(IDatagramSink sink, ReadOnlySpan<byte> datagram, IPEndPoint sender, uint largest)
-    {
-        if ((uint)datagram.Length > largest)
-        {
-            sink.OnTruncated(sender);
-        }
-        else
-        {
-            sink.OnDatagram(datagram, sender);
-        }
-    }
-
-    private void FreeReceiveBatch()
-    {
-        _batch?.Dispose();
-        _batch = null;
-    }
-
-    // ---- Send ---------------------------------------------------------------------------------------------------
-
-    // One datagram, one plain send(to): sendmmsg only pays off for several (libuv #4366). A batched flush of the
-    // port's pending writes can be added beside this as a SendBatch over a preallocated mmsghdr array.
-    public SocketError Send(ReadOnlySpan<byte> datagram, IPEndPoint? destination)
-    {
-        ThrowIfDisposed();
-        var address = stackalloc byte[SockAddr.MaxLength];
-        var addressLength = destination is null ? 0 : SockAddr.Encode(destination, new Span<byte>(address, SockAddr.MaxLength));
-        if (_receiving || _sendBatch is { Count: > 0 })
-        {
-            // Inside a receive batch (an echo's reply), or behind datagrams still waiting: coalesce, keep the order.
-            return Enqueue(datagram, new ReadOnlySpan<byte>(address, addressLength));
-        }
-
-        fixed (byte* data = datagram)
-        {
-            while (true)
-            {
-                var sent = Faults?.FailsNative(SocketCall.Send) == true ? -1
-                    : addressLength == 0
-                    ? Interop.send(_fd, data, (nuint)datagram.Length, 0)
-                    : Interop.sendto(_fd, data, (nuint)datagram.Length, 0, address, (uint)addressLength);
-                if (sent >= 0)
-                {
-                    return SocketError.Success;
-                }
-
-                var error = LastError();
-                if (error != SocketError.Interrupted)
-                {
-                    return error;
-                }
-            }
-        }
-    }
-
-    private SocketError Enqueue(ReadOnlySpan<byte> datagram, ReadOnlySpan<byte> name)
-    {
-        var batch = _sendBatch ??= new SendBatch();
-        if (datagram.Length > SendBatch.ArenaSize)
-        {
-            return SocketError.MessageSize;
-        }
-
-        if (!batch.HasRoomFor(datagram.Length) && FlushSendBatch() != 0)
-        {
-            // The kernel is full and so is the batch: the port queues it behind ours.
-            return SocketError.WouldBlock;
-        }
-
-        batch.Add(datagram, name);
-        return SocketError.Success;
-    }
-
-    /// <summary>Sends the coalesced datagrams; on EAGAIN waits for EPOLLOUT. Returns 0 or EAGAIN.</summary>
-    private int FlushSendBatch()
-    {
-        var result = _sendBatch!.Flush(_fd, ref _segmentation, _onBatchedSendFailed, Faults);
-        var waiting = result == Errno.EAGAIN;
-        if (waiting != _batchWaitsForWritable)
-        {
-            _batchWaitsForWritable = waiting;
-            WatchFor(_reading, _wantWritable);
-        }
-
-        return result;
-    }
-
     // ---- Close --------------------------------------------------------------------------------------------------
 
     public void Dispose()
@@ -574,7 +348,7 @@ internal sealed unsafe class EpollDatagramSocket : IDatagramSocket, IEpollHandle
         if (_sendBatch is { Count: > 0 })
         {
             // A last non-blocking attempt for coalesced datagrams; what the kernel refuses now is dropped.
-            _sendBatch.Flush(_fd, ref _segmentation, _onBatchedSendFailed, Faults);
+            _sendBatch.Flush(_fd, ref _segmentation, _handler, Faults);
         }
 
         _sendBatch?.Dispose();

@@ -99,7 +99,7 @@ internal sealed unsafe class EpollReactor : ReactorBase
         if (count < 0)
         {
             var errno = Interop.LastError;
-            if (errno == Interop.EINTR)
+            if (errno == Errno.EINTR)
             {
                 return;
             }

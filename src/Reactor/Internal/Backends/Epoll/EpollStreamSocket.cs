@@ -125,7 +125,7 @@ internal sealed unsafe class EpollStreamSocket : IStreamSocket, IEpollHandler
         {
             while (true)
             {
-                var sent = Interop.send(_fd, bytes, (nuint)data.Length, Interop.MSG_NOSIGNAL);
+                var sent = Interop.sendto(_fd, bytes, (nuint)data.Length, Interop.MSG_NOSIGNAL, null, 0);
                 if (sent >= 0)
                 {
                     error = SocketError.Success;

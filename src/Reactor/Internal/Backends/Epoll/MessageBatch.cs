@@ -5,8 +5,7 @@ namespace Reactor.Internal.Backends.Epoll;
 
 /// <summary>
 /// A recvmmsg batch in native memory, allocated once: the <c>mmsghdr</c> array, one iovec per message, a
-/// <c>sockaddr_storage</c> per message for the peer's address, and the payload buffers, in one block. The same shape
-/// serves sendmmsg when batched sends are added.
+/// <c>sockaddr_storage</c> per message for the peer's address, and the payload buffers, in one block.
 /// </summary>
 internal sealed unsafe class MessageBatch : IDisposable
 {
@@ -20,8 +19,8 @@ internal sealed unsafe class MessageBatch : IDisposable
     /// <summary>Most messages per batch; the measured gains of batching flatten well before this.</summary>
     internal const int MaxMessages = 64;
 
-    /// <summary>Control bytes per message: room for one <c>UDP_GRO</c> control message (<c>CMSG_SPACE(sizeof(int))</c> = 24).</summary>
-    internal const int ControlSpace = 32;
+    /// <summary>Control bytes per message: room for the one control message a GRO read carries, <c>UDP_GRO</c>'s segment size.</summary>
+    internal static readonly int ControlSpace = ControlMessage.Space(sizeof(int));
 
     private byte* _block;
     private byte* _buffers;
@@ -92,7 +91,7 @@ internal sealed unsafe class MessageBatch : IDisposable
             if (_controls is not null)
             {
                 messages[i].Header.Control = _controls + (i * ControlSpace);
-                messages[i].Header.ControlLength = ControlSpace;
+                messages[i].Header.ControlLength = (nuint)ControlSpace;
             }
         }
     }
@@ -111,32 +110,10 @@ internal sealed unsafe class MessageBatch : IDisposable
     internal int SegmentSize(int index)
     {
         ref var header = ref Messages[index].Header;
-        if (header.Control is null)
-        {
-            return 0;
-        }
-
-        // Walk the cmsghdr list: { size_t len; int level; int type; data aligned to 8 }.
-        var control = (byte*)header.Control;
-        var length = (nint)header.ControlLength;
-        nint offset = 0;
-        while (offset + 16 <= length)
-        {
-            var messageLength = (nint)(*(nuint*)(control + offset));
-            if (messageLength < 16)
-            {
-                break;
-            }
-
-            if (*(int*)(control + offset + 8) == Interop.SOL_UDP && *(int*)(control + offset + 12) == Interop.UDP_GRO && messageLength >= 20)
-            {
-                return *(int*)(control + offset + 16);
-            }
-
-            offset += (messageLength + 7) & ~7;
-        }
-
-        return 0;
+        return header.Control is not null &&
+            ControlMessage.TryFind(new ReadOnlySpan<byte>(header.Control, (int)header.ControlLength), Interop.SOL_UDP, Interop.UDP_GRO, out var segment)
+            ? segment
+            : 0;
     }
 
     /// <summary>The first <paramref name="length"/> bytes of message <paramref name="index"/>'s buffer.</summary>

@@ -1,12 +1,12 @@
 using System.Runtime.InteropServices;
-using Reactor.Internal.Udp;
 using Reactor.Internal.Linux;
+using Reactor.Internal.Udp;
 
 namespace Reactor.Internal.Backends.Epoll;
 
 /// <summary>
 /// Datagrams written while a receive batch is being dispatched, held in native memory and sent together with one
-/// <c>sendmmsg</c> when the batch ends. Consecutive datagrams of the same length to the same peer are merged into one
+/// <c>sendmmsg</c> when the port flushes them (<see cref="IDatagramSocket.FlushCoalesced"/>). Consecutive datagrams of the same length to the same peer are merged into one
 /// UDP GSO message (one <c>UDP_SEGMENT</c> control message, the kernel cuts it back into datagrams), so an echo of a
 /// burst costs one system call and one pass through the UDP stack. Allocated once per socket, on first use.
 /// </summary>
@@ -22,7 +22,10 @@ internal sealed unsafe class SendBatch : IDisposable
     /// <summary>Payload bytes held at most; a larger datagram is sent on its own.</summary>
     internal const int ArenaSize = 256 * 1024;
 
-    private const int NameSize = 28;
+    private const int NameSize = SockAddr.MaxLength;
+
+    /// <summary>Control bytes per message: one <c>UDP_SEGMENT</c> control message (its <c>u16</c> segment size).</summary>
+    private static readonly int ControlSpace = ControlMessage.Space(sizeof(ushort));
 
     private readonly byte* _block;
     private readonly byte* _arena;
@@ -40,13 +43,13 @@ internal sealed unsafe class SendBatch : IDisposable
 
     internal SendBatch()
     {
-        var size = ArenaSize + (Capacity * (NameSize + Interop.SegmentControlSpace + sizeof(Interop.IoVector) +
+        var size = ArenaSize + (Capacity * (NameSize + ControlSpace + sizeof(Interop.IoVector) +
             sizeof(Interop.MultiMessageHeader) + (4 * sizeof(int)))) + 64;
         _block = (byte*)NativeMemory.AlignedAlloc((nuint)size, 64);
         _messages = (Interop.MultiMessageHeader*)_block;
         _vectors = (Interop.IoVector*)(_messages + Capacity);
         _controls = (byte*)(_vectors + Capacity);
-        _names = _controls + (Capacity * Interop.SegmentControlSpace);
+        _names = _controls + (Capacity * ControlSpace);
         _offsets = (int*)(_names + (Capacity * NameSize));
         _lengths = _offsets + Capacity;
         _nameLengths = _lengths + Capacity;
@@ -74,105 +77,114 @@ internal sealed unsafe class SendBatch : IDisposable
     }
 
     /// <summary>
-    /// Sends what is held, in order, merging runs into GSO messages when <paramref name="segmentation"/> is on.
+    /// Hands what is held to the kernel, in order, merging runs into GSO messages when <paramref name="segmentation"/> is
+    /// on, and tells <paramref name="handler"/> what became of each datagram: one
+    /// <see cref="IDatagramSocketHandler.OnCoalescedSent"/> for those the kernel took, an
+    /// <see cref="IDatagramSocketHandler.OnSendFailed"/> for each it refused (dropped).
     /// </summary>
     /// <param name="fd">The socket.</param>
     /// <param name="segmentation">Whether UDP GSO may be used; set to false here if the kernel rejects it.</param>
-    /// <param name="onFailed">Called with the errno of each datagram the kernel refused (it is dropped).</param>
+    /// <param name="handler">Who hears the outcome (null: nobody listens, e.g. a socket tests drive directly).</param>
     /// <param name="faults">Test hook: scripted failures that replace system calls (null outside tests).</param>
-    /// <returns>0 when everything was handed to the kernel, or EAGAIN when the rest must wait for writability.</returns>
-    internal int Flush(int fd, ref bool segmentation, Action<int> onFailed, SocketFaults? faults)
+    /// <returns><c>true</c> when nothing is held any more; <c>false</c> when the kernel is full and the rest waits for writability.</returns>
+    internal bool Flush(int fd, ref bool segmentation, IDatagramSocketHandler? handler, SocketFaults? faults)
     {
-        if (_count == 1 && SendSingle(fd, onFailed, faults, out var waitForWritable))
+        var sent = 0;
+        long bytes = 0;
+        var drained = SendHeld(fd, ref segmentation, handler, faults, ref sent, ref bytes);
+        if (sent > 0)
         {
-            // One datagram (ping-pong): a plain send(to) is a little cheaper than sendmmsg (libuv #4366).
-            return waitForWritable ? Errno.EAGAIN : 0;
+            handler?.OnCoalescedSent(sent, bytes);
+        }
+
+        return drained;
+    }
+
+    public void Dispose() => NativeMemory.AlignedFree(_block);
+
+    private bool SendHeld(int fd, ref bool segmentation, IDatagramSocketHandler? handler, SocketFaults? faults, ref int sent, ref long bytes)
+    {
+        if (_count == 1)
+        {
+            // One datagram (ping-pong): a plain sendto is a little cheaper than sendmmsg (libuv #4366).
+            var index = _first;
+            if (Syscalls.SendTo(fd, _arena + _offsets[index], _lengths[index], _names + (index * NameSize), _nameLengths[index], faults) >= 0)
+            {
+                sent++;
+                bytes += Consume(1);
+                return true;
+            }
+
+            var errno = Interop.LastError;
+            if (errno != Errno.EINTR)
+            {
+                return !WaitsOrDrops(errno, 1, handler);
+            }
+
+            // Interrupted: retried below, with sendmmsg.
         }
 
         while (_count > 0)
         {
             var messages = BuildMessages(segmentation);
             var covered = _covered;
-            var sent = faults?.FailsNative(SocketCall.Send) == true ? -1 : Interop.sendmmsg(fd, _messages, (uint)messages, 0);
-            if (sent < 0)
+            var result = Syscalls.SendMmsg(fd, _messages, messages, faults);
+            if (result >= 0)
             {
-                var errno = Interop.LastError;
-                if (errno == Errno.EINTR)
+                var taken = 0;
+                for (var i = 0; i < result; i++)
                 {
-                    continue;
+                    taken += covered[i];
                 }
 
-                if (errno is Errno.EAGAIN or Errno.ENOBUFS)
-                {
-                    // A full send buffer, or (BSD-style) a full interface queue: transient, as for the port's own
-                    // sends (decision D8). The rest waits for writability, in order.
-                    return Errno.EAGAIN;
-                }
-
-                if (segmentation && covered[0] > 1 && (errno == Errno.EIO || errno == Errno.EINVAL || errno == Errno.ENOPROTOOPT))
-                {
-                    // The device or kernel cannot segment: fall back to one datagram per message from now on
-                    // (quinn-udp and msquic do the same).
-                    segmentation = false;
-                    continue;
-                }
-
-                // The first message failed: drop the datagrams it carried and go on with the rest.
-                for (var i = 0; i < covered[0]; i++)
-                {
-                    onFailed(errno);
-                }
-
-                Consume(covered[0]);
+                sent += taken;
+                bytes += Consume(taken);
                 continue;
             }
 
-            var consumed = 0;
-            for (var i = 0; i < sent; i++)
-            {
-                consumed += covered[i];
-            }
-
-            Consume(consumed);
-        }
-
-        _first = 0;
-        _arenaUsed = 0;
-        return 0;
-    }
-
-    public void Dispose() => NativeMemory.AlignedFree(_block);
-
-    /// <summary>Sends the only datagram held; <c>false</c> when interrupted (the caller retries with sendmmsg).</summary>
-    private bool SendSingle(int fd, Action<int> onFailed, SocketFaults? faults, out bool waitForWritable)
-    {
-        waitForWritable = false;
-        var index = _first;
-        var data = _arena + _offsets[index];
-        var length = (nuint)_lengths[index];
-        var sent = faults?.FailsNative(SocketCall.Send) == true ? -1
-            : _nameLengths[index] == 0
-            ? Interop.send(fd, data, length, 0)
-            : Interop.sendto(fd, data, length, 0, _names + (index * NameSize), (uint)_nameLengths[index]);
-        if (sent < 0)
-        {
             var errno = Interop.LastError;
             if (errno == Errno.EINTR)
             {
+                continue;
+            }
+
+            if (segmentation && covered[0] > 1 && (errno == Errno.EIO || errno == Errno.EINVAL || errno == Errno.ENOPROTOOPT))
+            {
+                // The device or kernel cannot segment: fall back to one datagram per message from now on
+                // (quinn-udp and msquic do the same).
+                segmentation = false;
+                continue;
+            }
+
+            if (WaitsOrDrops(errno, covered[0], handler))
+            {
                 return false;
             }
-
-            if (errno is Errno.EAGAIN or Errno.ENOBUFS)
-            {
-                waitForWritable = true;
-                return true;
-            }
-
-            onFailed(errno);
         }
 
-        Consume(1);
         return true;
+    }
+
+    /// <summary>
+    /// After a send of the first <paramref name="datagrams"/> held failed with <paramref name="errno"/>: <c>true</c> when
+    /// the kernel is full (EAGAIN, ENOBUFS: transient in <see cref="UdpErrors"/>' table, D8) and they wait for
+    /// writability, in order; otherwise they are dropped, each reported for the port to classify.
+    /// </summary>
+    private bool WaitsOrDrops(int errno, int datagrams, IDatagramSocketHandler? handler)
+    {
+        var error = Errno.ToSocketError(errno);
+        if (UdpErrors.Classify(error, UdpOperation.DeferredSend) == UdpErrorKind.Transient)
+        {
+            return true;
+        }
+
+        for (var i = 0; i < datagrams; i++)
+        {
+            handler?.OnSendFailed(error);
+        }
+
+        Consume(datagrams);
+        return false;
     }
 
     /// <summary>Fills the mmsghdr array from the held datagrams; <c>_covered[m]</c> is how many datagrams message m carries.</summary>
@@ -209,13 +221,10 @@ internal sealed unsafe class SendBatch : IDisposable
             message.Length = 0;
             if (run > 1)
             {
-                var control = _controls + (messages * Interop.SegmentControlSpace);
-                *(nuint*)control = Interop.SegmentControlLength;
-                *(int*)(control + 8) = Interop.SOL_UDP;
-                *(int*)(control + 12) = Interop.UDP_SEGMENT;
-                *(ushort*)(control + 16) = (ushort)length;
+                var control = _controls + (messages * ControlSpace);
                 message.Header.Control = control;
-                message.Header.ControlLength = Interop.SegmentControlSpace;
+                message.Header.ControlLength = (nuint)ControlMessage.Write(
+                    new Span<byte>(control, ControlSpace), Interop.SOL_UDP, Interop.UDP_SEGMENT, (ushort)length);
             }
             else
             {
@@ -234,8 +243,15 @@ internal sealed unsafe class SendBatch : IDisposable
         _nameLengths[a] == _nameLengths[b] &&
         new ReadOnlySpan<byte>(_names + (a * NameSize), _nameLengths[a]).SequenceEqual(new ReadOnlySpan<byte>(_names + (b * NameSize), _nameLengths[b]));
 
-    private void Consume(int datagrams)
+    /// <summary>Forgets the oldest <paramref name="datagrams"/> held; returns their payload bytes.</summary>
+    private long Consume(int datagrams)
     {
+        long bytes = 0;
+        for (var i = _first; i < _first + datagrams; i++)
+        {
+            bytes += _lengths[i];
+        }
+
         _first += datagrams;
         _count -= datagrams;
         if (_count == 0)
@@ -243,5 +259,7 @@ internal sealed unsafe class SendBatch : IDisposable
             _first = 0;
             _arenaUsed = 0;
         }
+
+        return bytes;
     }
 }

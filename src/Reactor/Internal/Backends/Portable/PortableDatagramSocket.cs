@@ -253,10 +253,11 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
             }
             catch (SocketException e)
             {
-                // A real error wins over a kept one: it is the same ICMP error when the OS left it in place.
+                // A real error wins over a kept one: it is the same ICMP error when the OS left it in place. One that
+                // only ends the read (drained, interrupted) leaves the kept error to be reported.
                 var kept = TakePendingError();
-                error = MapError(e.SocketErrorCode);
-                error = error == SocketError.WouldBlock ? DrainedError(kept) : error;
+                error = FromPlatform(e.SocketErrorCode);
+                error = UdpErrors.Classify(error, UdpOperation.Receive) == UdpErrorKind.Ignore ? DrainedError(kept) : error;
                 return datagrams;
             }
 
@@ -289,6 +290,11 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
         return error;
     }
 
+    /// <summary>Nothing to flush: every <see cref="Send"/> goes to the kernel at once (.NET has no sendmmsg).</summary>
+    public void FlushCoalesced()
+    {
+    }
+
     private SocketError SendOnce(ReadOnlySpan<byte> datagram, IPEndPoint? destination)
     {
         try
@@ -313,7 +319,7 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
         }
         catch (SocketException e)
         {
-            return MapError(e.SocketErrorCode);
+            return FromPlatform(e.SocketErrorCode);
         }
     }
 
@@ -388,13 +394,12 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
         _handler = null;
     }
 
-    private static SocketError MapError(SocketError error) => error switch
-    {
-        // Twisted's win32 "refuse" list: the ways Windows reports an ICMP error on a datagram socket.
-        SocketError.ConnectionReset or SocketError.NetworkReset => SocketError.ConnectionRefused,
-        SocketError.TimedOut when OperatingSystem.IsWindows() => SocketError.ConnectionRefused,
-        _ => error,
-    };
+    /// <summary>
+    /// The one Windows error that means something else on a datagram socket: an ICMP error can surface as WSAETIMEDOUT
+    /// (Twisted's win32 refuse list). What each error means to the port is <see cref="UdpErrors"/>' table.
+    /// </summary>
+    private static SocketError FromPlatform(SocketError error) =>
+        error == SocketError.TimedOut && OperatingSystem.IsWindows() ? SocketError.ConnectionRefused : error;
 
     private static SocketError DrainedError(SocketError kept) => kept == SocketError.Success ? SocketError.WouldBlock : kept;
 
@@ -454,10 +459,11 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
             return;
         }
 
-        var result = _probe.SocketError;
-        if (result is not (SocketError.Success or SocketError.MessageSize or SocketError.OperationAborted))
+        // Windows: MessageSize on the zero-byte peek means a datagram is waiting, not an error.
+        var result = FromPlatform(_probe.SocketError);
+        if (result != SocketError.MessageSize && UdpErrors.Classify(result, UdpOperation.Receive) != UdpErrorKind.Ignore)
         {
-            _pendingError = MapError(result);
+            _pendingError = result;
         }
 
         NotifyReadable();
