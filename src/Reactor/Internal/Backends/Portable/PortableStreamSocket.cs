@@ -12,7 +12,8 @@ namespace Reactor.Internal.Backends.Portable;
 /// <remarks>
 /// <para><b>Readable.</b> While reading is wanted one zero-byte <c>ReceiveAsync</c> is kept outstanding: a pure readiness
 /// wait on every OS (it consumes nothing). Its completion is queued onto the reactor thread, which calls
-/// <see cref="IStreamSocketHandler.OnReadable"/> and re-arms it — level-triggered, like epoll.</para>
+/// <see cref="IStreamSocketHandler.OnReadable"/> and re-arms it — level-triggered, like epoll. An error the probe
+/// met (a reset) is kept and returned by the next read.</para>
 /// <para><b>Writable.</b> .NET cannot wait for "writable"; while writing is wanted the socket polls every millisecond on
 /// the reactor's timers (as the portable datagram socket does). It is needed only after a send could not take
 /// everything.</para>
@@ -36,6 +37,7 @@ internal sealed class PortableStreamSocket : IStreamSocket
     private bool _probePending;
     private bool _connectPending;
     private SocketError _connectResult = SocketError.NotConnected;
+    private SocketError _pendingError = SocketError.Success;
     private IDelayedCall? _writableTimer;
     private volatile bool _disposed;
 
@@ -130,6 +132,14 @@ internal sealed class PortableStreamSocket : IStreamSocket
 
     public int Receive(Span<byte> buffer, out SocketError error)
     {
+        if (_pendingError != SocketError.Success)
+        {
+            // What the readiness probe took from the socket (see OnProbeCompleted).
+            error = _pendingError;
+            _pendingError = SocketError.Success;
+            return 0;
+        }
+
         var received = _socket.Receive(buffer, SocketFlags.None, out error);
         return error == SocketError.Success ? received : 0;
     }
@@ -241,7 +251,19 @@ internal sealed class PortableStreamSocket : IStreamSocket
     private void OnProbeCompleted()
     {
         _probePending = false;
-        if (_disposed || !_reading || _handler is not { } handler)
+        if (_disposed)
+        {
+            return;
+        }
+
+        // A zero-byte receive that meets a reset takes the socket's error with it (Linux clears sk_err on any recv), so
+        // the next read would see a clean end of stream instead: keep the error for that read.
+        if (_probe!.SocketError is not (SocketError.Success or SocketError.OperationAborted or SocketError.WouldBlock))
+        {
+            _pendingError = _probe.SocketError;
+        }
+
+        if (!_reading || _handler is not { } handler)
         {
             return;
         }
