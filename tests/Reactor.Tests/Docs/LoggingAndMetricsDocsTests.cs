@@ -55,6 +55,8 @@ public partial class LoggingAndMetricsDocsTests
     public void Every_instrument_of_the_Reactor_meter_is_listed()
     {
         _ = Reactor.Internal.ReactorMetrics.LoopIterations;
+        System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(Reactor.Internal.Udp.UdpMetrics).TypeHandle);
+        System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(Reactor.Internal.Streams.StreamMetrics).TypeHandle);
         var names = new List<string>();
         using (var listener = new MeterListener())
         {

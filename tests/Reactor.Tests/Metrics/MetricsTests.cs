@@ -28,7 +28,10 @@ public sealed class MetricsTests : IDisposable
 
     public MetricsTests()
     {
-        _ = ReactorMetrics.LoopIterations; // the instruments exist once the library has been used
+        // Each transport's instruments exist once its metrics class has been used; make them all exist now.
+        _ = ReactorMetrics.LoopIterations;
+        System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(Reactor.Internal.Udp.UdpMetrics).TypeHandle);
+        System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(Reactor.Internal.Streams.StreamMetrics).TypeHandle);
         _listener.InstrumentPublished = (instrument, listener) =>
         {
             if (instrument.Meter.Name == "Reactor")
@@ -39,7 +42,7 @@ public sealed class MetricsTests : IDisposable
         };
         _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
-            var key = instrument.Name + Tag(tags, "reason");
+            var key = instrument.Name + Tag(tags, "reason") + Tag(tags, "direction");
             lock (_longs)
             {
                 // Observable counters report totals; the loop counter reports increments.
@@ -74,6 +77,15 @@ public sealed class MetricsTests : IDisposable
             ["reactor.udp.bytes.sent"] = "By",
             ["reactor.udp.datagrams.dropped"] = "{datagram}",
             ["reactor.udp.pending_writes"] = "{datagram}",
+            ["reactor.tcp.connections.opened"] = "{connection}",
+            ["reactor.tcp.connections.active"] = "{connection}",
+            ["reactor.tcp.connections.closed"] = "{connection}",
+            ["reactor.tcp.bytes.received"] = "By",
+            ["reactor.tcp.bytes.sent"] = "By",
+            ["reactor.tcp.write_buffer"] = "By",
+            ["reactor.tcp.writes.dropped"] = "{write}",
+            ["reactor.tcp.accepts.dropped"] = "{connection}",
+            ["reactor.tcp.connect.failures"] = "{attempt}",
             ["reactor.loop.iterations"] = "{iteration}",
             ["reactor.callback.duration"] = "s",
             ["reactor.timer.lateness"] = "s",
@@ -152,17 +164,50 @@ public sealed class MetricsTests : IDisposable
         }
     }
 
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Tcp_connections_and_bytes_are_counted_by_direction_and_reason(ReactorBackend backend)
+    {
+        using var reactor = TestBackends.Create(backend);
+        var before = Collect();
+        var server = new Reactor.Tests.Tcp.RecordingServerFactory
+        {
+            Configure = p => p.OnData = (q, data) =>
+            {
+                q.Transport!.Write(data);
+                q.Transport.LoseConnection();
+                q.Transport.Write("dropped"u8);
+            },
+        };
+        var port = reactor.ListenTcp(0, server, @interface: "127.0.0.1");
+        var client = new Reactor.Tests.Tcp.RecordingClientFactory { Build = _ => new Reactor.Tests.Tcp.RecordingStreamProtocol { OnMade = p => p.Transport!.Write("hello"u8) } };
+        reactor.ConnectTcp("127.0.0.1", port.GetHost().Port, client);
+        var refused = new Reactor.Tests.Tcp.RecordingClientFactory();
+        reactor.ConnectTcp("127.0.0.1", Reactor.Tests.Tcp.TcpConnectingTests.ClosedPort("127.0.0.1"), refused);
+        Reactor.Tests.Tcp.TcpTestKit.RunUntil(reactor, () => client.LostReason is not null && refused.FailedReason is not null && server.Protocols is [{ Losses: 1 }]);
+
+        var after = Collect();
+        Delta(before, after, "reactor.tcp.connections.opened/inbound").Should().Be(1);
+        Delta(before, after, "reactor.tcp.connections.opened/outbound").Should().Be(1);
+        Delta(before, after, "reactor.tcp.connections.closed/done").Should().Be(2);
+        Delta(before, after, "reactor.tcp.bytes.received").Should().Be(10, "5 bytes each way");
+        Delta(before, after, "reactor.tcp.bytes.sent").Should().Be(10);
+        Delta(before, after, "reactor.tcp.writes.dropped").Should().Be(1);
+        Delta(before, after, "reactor.tcp.connect.failures").Should().Be(1);
+        Delta(before, after, "reactor.tcp.connections.active").Should().Be(0);
+    }
+
     private static string Tag(ReadOnlySpan<KeyValuePair<string, object?>> tags, string name)
     {
         foreach (var tag in tags)
         {
             if (tag.Key == name)
             {
-                return name == "reason" ? "/" + tag.Value : (string)tag.Value!;
+                return name is "reason" or "direction" ? "/" + tag.Value : (string)tag.Value!;
             }
         }
 
-        return name == "reason" ? "" : null!;
+        return name is "reason" or "direction" ? "" : null!;
     }
 
     private static long Delta(Dictionary<string, long> before, Dictionary<string, long> after, string name) =>

@@ -41,6 +41,7 @@ internal sealed class StreamLoop
         _reactor = reactor;
         Logger = reactor.LoggerFactory.CreateLogger(StreamLog.Category);
         ReadBuffer = GC.AllocateUninitializedArray<byte>(ReadSize, pinned: true);
+        StreamMetrics.Register(Counters);
     }
 
     /// <summary>Where stream transports log (<see cref="StreamLog"/>).</summary>
