@@ -241,6 +241,23 @@ internal abstract partial class ReactorBase : IReactor
         }
     }
 
+    /// <summary>
+    /// The first call of every <c>Listen*</c> and <c>Connect*</c>, before any socket exists: on the reactor thread (D12),
+    /// and the reactor not shut down. A reactor that ran and was stopped, or was disposed, has released its backend, so a
+    /// port opened then could never be served or closed: it fails here with no side effect, the same on every backend
+    /// (decision D40).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not on the reactor thread.</exception>
+    /// <exception cref="ObjectDisposedException">The reactor has shut down or been disposed.</exception>
+    internal void VerifyCanOpen()
+    {
+        VerifyAccess();
+        if (_resourcesReleased)
+        {
+            ThrowShutDown();
+        }
+    }
+
     /// <summary>Registers something for the reactor to close at shutdown.</summary>
     internal void TrackOpen(IOpenResource resource) => _openResources.Add(resource);
 
@@ -290,6 +307,12 @@ internal abstract partial class ReactorBase : IReactor
         throw new InvalidOperationException(
             "This reactor, transport or protocol method can only be called on the reactor thread. " +
             "Use reactor.CallFromThread(...) to run code there from another thread.");
+
+    private void ThrowShutDown() =>
+        throw new ObjectDisposedException(
+            GetType().Name,
+            "This reactor has shut down (it ran and was stopped, or it was disposed), so it cannot open ports or connections. " +
+            "Open them before Stop(), or create a new reactor.");
 
     private static int ToMilliseconds(long ticks)
     {

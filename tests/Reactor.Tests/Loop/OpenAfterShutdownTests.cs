@@ -1,0 +1,108 @@
+using System.Net;
+using System.Net.Sockets;
+using Reactor.Tests.Support;
+
+namespace Reactor.Tests.Loop;
+
+/// <summary>
+/// Decision D40: ListenUdp and ListenMulticast on a reactor that has shut down (stopped after running, disposed, or
+/// crashed and then disposed) throw <see cref="ObjectDisposedException"/> before anything happens — no socket, no bound
+/// port, no StartProtocol — the same on both backends. Counts the process's sockets, so it runs alone.
+/// </summary>
+[Collection(DescriptorCountingCollection.Name)]
+public class OpenAfterShutdownTests
+{
+    public enum Ending
+    {
+        StoppedAfterRun,
+        Disposed,
+        CrashedThenDisposed,
+    }
+
+    public static TheoryData<ReactorBackend, Ending, bool> Cases
+    {
+        get
+        {
+            var data = new TheoryData<ReactorBackend, Ending, bool>();
+            foreach (ReactorBackend backend in TestBackends.All)
+            {
+                foreach (var ending in Enum.GetValues<Ending>())
+                {
+                    data.Add(backend, ending, false);
+                    data.Add(backend, ending, true);
+                }
+            }
+
+            return data;
+        }
+    }
+
+    [LinuxTheory]
+    [MemberData(nameof(Cases))]
+    public void Listening_on_a_reactor_that_has_shut_down_throws_ObjectDisposedException_and_leaves_no_socket_and_no_bound_port(
+        ReactorBackend backend, Ending ending, bool multicast)
+    {
+        var reactor = EndedReactor(backend, ending);
+        var port = FreeLoopbackPort();
+        var protocol = new RecordingProtocol();
+        var socketsBefore = Descriptors.OpenSocketInodes().Length;
+
+        Action listen = multicast
+            ? () => reactor.ListenMulticast(port, protocol, "127.0.0.1")
+            : () => reactor.ListenUdp(port, protocol, "127.0.0.1");
+
+        listen.Should().Throw<ObjectDisposedException>().WithMessage("*has shut down*");
+        protocol.Starts.Should().Be(0, "the protocol must not be started on a port that cannot be served");
+        protocol.Transport.Should().BeNull();
+        Descriptors.OpenSocketInodes().Length.Should().Be(socketsBefore, "no socket may be created, let alone leaked");
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp) { ExclusiveAddressUse = true };
+        probe.Invoking(s => s.Bind(new IPEndPoint(IPAddress.Loopback, port))).Should().NotThrow("the port must still be free");
+        reactor.Dispose();
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void A_crashed_reactor_that_was_not_disposed_can_still_listen_and_run_again(ReactorBackend backend)
+    {
+        using var reactor = TestBackends.Create(backend);
+        reactor.CallWhenRunning(reactor.Crash);
+        reactor.RunWithTimeout();
+
+        var protocol = new RecordingProtocol();
+        var port = reactor.ListenUdp(0, protocol, "127.0.0.1");
+        protocol.Starts.Should().Be(1);
+        reactor.CallWhenRunning(reactor.Stop);
+        reactor.RunWithTimeout();
+        protocol.Stops.Should().Be(1, "the second run's shutdown closes the port");
+        _ = port;
+    }
+
+    private static IReactor EndedReactor(ReactorBackend backend, Ending ending)
+    {
+        var reactor = TestBackends.Create(backend);
+        switch (ending)
+        {
+            case Ending.StoppedAfterRun:
+                reactor.CallWhenRunning(reactor.Stop);
+                reactor.RunWithTimeout();
+                break;
+            case Ending.Disposed:
+                reactor.Dispose();
+                break;
+            case Ending.CrashedThenDisposed:
+                reactor.CallWhenRunning(reactor.Crash);
+                reactor.RunWithTimeout();
+                reactor.Dispose();
+                break;
+        }
+
+        return reactor;
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
+        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+}
