@@ -37,6 +37,7 @@ internal abstract partial class ReactorBase
         ArgumentNullException.ThrowIfNull(work);
         VerifyAccess();
         var deferred = new Deferred<T>();
+        deferred.SetOwner(this);
         _workers.Enqueue(() =>
         {
             T result;

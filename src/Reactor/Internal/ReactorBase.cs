@@ -91,8 +91,10 @@ internal abstract partial class ReactorBase : IReactor
         _ownerThreadId = Environment.CurrentManagedThreadId;
         var previousContext = SynchronizationContext.Current;
         var previousLogger = AmbientReactor.Logger;
+        var previousRunning = AmbientReactor.Running;
         SynchronizationContext.SetSynchronizationContext(_synchronizationContext);
         AmbientReactor.Logger = Logger;
+        AmbientReactor.Running = this;
         var signalHandlers = _options.HandleSignals ? RegisterSignalHandlers() : null;
         try
         {
@@ -123,6 +125,7 @@ internal abstract partial class ReactorBase : IReactor
 
             SynchronizationContext.SetSynchronizationContext(previousContext);
             AmbientReactor.Logger = previousLogger;
+            AmbientReactor.Running = previousRunning;
             if (_startedBefore && !_started)
             {
                 // Stopped for good (a crash leaves _startedBefore false): nothing can use the loop again.
@@ -257,6 +260,12 @@ internal abstract partial class ReactorBase : IReactor
             ThrowShutDown();
         }
     }
+
+    /// <summary>
+    /// Whether a Deferred this reactor owns may be used on the current thread (decision D42): on the reactor thread, or
+    /// anywhere once the reactor has shut down (nothing on its thread can race any more).
+    /// </summary>
+    internal bool MayUseOwnedDeferredHere => IsInReactorThread || _resourcesReleased;
 
     /// <summary>Registers something for the reactor to close at shutdown.</summary>
     internal void TrackOpen(IOpenResource resource) => _openResources.Add(resource);

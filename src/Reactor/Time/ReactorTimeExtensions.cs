@@ -1,3 +1,5 @@
+using Reactor.Internal;
+
 namespace Reactor;
 
 /// <summary>
@@ -30,6 +32,7 @@ public static class ReactorTimeExtensions
     /// <paramref name="callable"/> never runs, and fails it with <see cref="CancelledException"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="clock"/> or <paramref name="callable"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="delay"/> is negative.</exception>
+    /// <remarks>On a reactor, the Deferred belongs to it (decision D42): use it on the reactor thread.</remarks>
     public static Deferred<T> DeferLater<T>(this IReactorTime clock, TimeSpan delay, Func<T> callable)
     {
         ArgumentNullException.ThrowIfNull(clock);
@@ -42,6 +45,11 @@ public static class ReactorTimeExtensions
                 call.Cancel();
             }
         });
+        if (clock is ReactorBase reactor)
+        {
+            deferred.SetOwner(reactor);
+        }
+
         call = clock.CallLater(delay, () =>
         {
             T result;
