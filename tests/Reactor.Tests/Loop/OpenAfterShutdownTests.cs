@@ -77,6 +77,17 @@ public class OpenAfterShutdownTests
         _ = port;
     }
 
+    [LinuxTheory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void A_disposed_ReactorGroup_refuses_to_listen_in_the_same_way(ReactorBackend backend)
+    {
+        var group = ReactorGroup.Create(2, new ReactorOptions { Backend = backend, LoggerFactory = Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance });
+        group.Dispose();
+        var socketsBefore = Descriptors.OpenSocketInodes().Length;
+        group.Invoking(g => g.ListenUdp(0, () => new RecordingProtocol(), "127.0.0.1")).Should().Throw<ObjectDisposedException>();
+        Descriptors.OpenSocketInodes().Length.Should().Be(socketsBefore);
+    }
+
     private static IReactor EndedReactor(ReactorBackend backend, Ending ending)
     {
         var reactor = TestBackends.Create(backend);
