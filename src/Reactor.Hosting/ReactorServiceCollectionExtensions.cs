@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Reactor;
 using Reactor.Hosting.Internal;
 
@@ -54,14 +53,19 @@ public static class ReactorServiceCollectionExtensions
 
         services.AddSingleton(provider =>
         {
-            var loggerFactory = provider.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance;
-            var options = new ReactorOptions { LoggerFactory = loggerFactory };
+            // Without a logging service, the reactor's own default (warnings and errors on stderr, D41), never silence.
+            var options = new ReactorOptions();
+            if (provider.GetService<ILoggerFactory>() is { } loggerFactory)
+            {
+                options.LoggerFactory = loggerFactory;
+            }
+
             configureOptions?.Invoke(options);
             return new ReactorHostedService(
                 ReactorFactory.Create(options),
                 configure,
                 provider.GetService<IHostApplicationLifetime>(),
-                loggerFactory.CreateLogger(HostingLog.Category));
+                options.LoggerFactory.CreateLogger(HostingLog.Category));
         });
         services.AddSingleton(provider => provider.GetRequiredService<ReactorHostedService>().Reactor);
         services.AddHostedService(provider => provider.GetRequiredService<ReactorHostedService>());

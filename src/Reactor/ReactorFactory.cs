@@ -41,6 +41,46 @@ public static class ReactorFactory
         };
     }
 
+    /// <summary>
+    /// Runs a program's asynchronous main on a new reactor and returns its exit code (Twisted's <c>task.react</c>): creates
+    /// the reactor, calls <paramref name="main"/> on the reactor thread once it runs (so each <c>await</c> in it resumes
+    /// there), stops the reactor when the task completes, disposes it, and returns 0. If main throws or its task fails,
+    /// the exception is logged (event 13, <c>main function encountered error</c>) and the result is 1.
+    /// </summary>
+    /// <param name="main">The program: <c>async reactor =&gt; { ... }</c>.</param>
+    /// <param name="options">How to build the reactor; <c>null</c> for the defaults with <see cref="ReactorOptions.HandleSignals"/>
+    /// on, so that Ctrl+C stops the program cleanly (as <c>task.react</c> does).</param>
+    /// <returns>The exit code: 0, or 1 when main failed. A reactor stopped before main finished (Ctrl+C, <c>Stop()</c>) also gives 0.</returns>
+    /// <example>
+    /// <code>
+    /// return ReactorFactory.React(async reactor =&gt;
+    /// {
+    ///     await reactor.DeferLater(TimeSpan.FromSeconds(1));
+    ///     Console.WriteLine("a second later");
+    /// });
+    /// </code>
+    /// </example>
+    public static int React(Func<IReactor, Task> main, ReactorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(main);
+        return React(reactor => ExitZero(main(reactor) ?? throw new InvalidOperationException("main returned null instead of a Task.")), options);
+    }
+
+    /// <summary>
+    /// Runs a program's asynchronous main on a new reactor and returns the exit code the main's task gives, as
+    /// <see cref="React(Func{IReactor, Task}, ReactorOptions?)"/> does otherwise (Twisted's <c>task.react</c> with a
+    /// <c>SystemExit</c> code).
+    /// </summary>
+    /// <param name="main">The program, whose result is the exit code: <c>async reactor =&gt; { ...; return 0; }</c>.</param>
+    /// <param name="options">How to build the reactor; <c>null</c> for the defaults with <see cref="ReactorOptions.HandleSignals"/> on.</param>
+    /// <returns>main's result; 1 when main failed (the exception is logged); 0 when the reactor stopped before main finished.</returns>
+    public static int React(Func<IReactor, Task<int>> main, ReactorOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(main);
+        using var reactor = Create(options ?? new ReactorOptions { HandleSignals = true });
+        return ReactorMain.Run((ReactorBase)reactor, main);
+    }
+
     /// <summary>Which backend <see cref="Create"/> would use for <paramref name="requested"/> on this machine.</summary>
     /// <param name="requested">The backend asked for.</param>
     /// <returns><see cref="ReactorBackend.Epoll"/> or <see cref="ReactorBackend.Portable"/>.</returns>
@@ -69,5 +109,11 @@ public static class ReactorFactory
         }
 
         return requested;
+    }
+
+    private static async Task<int> ExitZero(Task main)
+    {
+        await main;
+        return 0;
     }
 }

@@ -92,6 +92,7 @@ public sealed class ReactorGroup : IDisposable
         {
             foreach (var reactor in _reactors)
             {
+                reactor.VerifyCanOpen();
                 var listening = UdpPort.Listen(reactor, port, protocolFactory(), @interface, maxPacketSize, reuse: true);
                 port = listening.GetHost().Port;
                 ports.Add(listening);

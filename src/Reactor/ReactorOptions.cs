@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Reactor.Internal;
 
 namespace Reactor;
 
@@ -18,8 +19,13 @@ public sealed class ReactorOptions
     /// </summary>
     public ReactorBackend Backend { get; set; } = ReactorBackend.Auto;
 
-    /// <summary>Where the reactor and its transports log. The default logs nothing.</summary>
-    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+    /// <summary>
+    /// Where the reactor and its transports log. The default writes warnings and errors (a protocol or timer that threw, a
+    /// dropped datagram, a Deferred failure nobody handled) to standard error as plain text, as Twisted prints "Unhandled
+    /// Error" with no setup; anything less severe is not written. Give your own factory to log elsewhere, or
+    /// <see cref="NullLoggerFactory.Instance"/> to log nothing (decision D41 in docs/decisions.md).
+    /// </summary>
+    public ILoggerFactory LoggerFactory { get; set; } = StandardErrorLoggerFactory.Instance;
 
     /// <summary>The source of monotonic time for timers (only its timestamp is used). The default is <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;

@@ -21,7 +21,14 @@ namespace Reactor;
 /// that do not depend on the result type (<see cref="Called"/>, <see cref="Pause"/>, <see cref="Cancel"/>) and the static
 /// helpers (<see cref="Succeed{T}"/>, <see cref="GatherResults{T}"/>, <see cref="FromTask{T}"/>, …).
 /// </para>
-/// <para>A Deferred is not thread-safe: fire it, add callbacks to it and cancel it from one thread (the reactor thread).</para>
+/// <para>
+/// A Deferred is not thread-safe: fire it, add callbacks to it, await it and cancel it from one thread. A Deferred
+/// created on a running reactor's thread, or returned by a reactor (<c>DeferToThread</c>, <c>Resolve</c>,
+/// <c>StopListening</c>, <c>DeferLater</c>, a <see cref="LoopingCall"/> on a reactor, …), belongs to that reactor and
+/// checks it (decision D42 in docs/decisions.md): used from another thread while the reactor is open, those members throw
+/// <see cref="InvalidOperationException"/>, as the reactor's own members do (D12). From another thread, reach it with
+/// <c>reactor.CallFromThread(...)</c>. A Deferred created anywhere else has no owner and is not checked.
+/// </para>
 /// </remarks>
 public abstract partial class Deferred
 {
@@ -36,10 +43,12 @@ public abstract partial class Deferred
     private Deferred? _chainedTo;
     private Failure? _handledFailure;
     private UnhandledFailureTracker? _tracker;
+    private ReactorBase? _owner;
 
     private protected Deferred(Action<Deferred>? canceller)
     {
         _canceller = canceller;
+        _owner = AmbientReactor.Running;
     }
 
     /// <summary>
@@ -65,13 +74,22 @@ public abstract partial class Deferred
     /// <summary>The current result (a value or a <see cref="Failure"/>); meaningful only when <see cref="HasResultNow"/>.</summary>
     internal object? CurrentResult => _result;
 
+    /// <summary>The reactor this Deferred belongs to (decision D42 in docs/decisions.md), or <c>null</c> when it belongs to none.</summary>
+    internal ReactorBase? Owner => _owner;
+
     /// <summary>Stops running callbacks until a matching <see cref="Unpause"/>; calls nest.</summary>
-    public void Pause() => _paused++;
+    /// <exception cref="InvalidOperationException">The Deferred belongs to a reactor and this is not its thread.</exception>
+    public void Pause()
+    {
+        VerifyThread();
+        _paused++;
+    }
 
     /// <summary>Undoes one <see cref="Pause"/>; after the last one, the chain resumes if a result is available.</summary>
-    /// <exception cref="InvalidOperationException">The Deferred is not paused.</exception>
+    /// <exception cref="InvalidOperationException">The Deferred is not paused, or belongs to a reactor and this is not its thread.</exception>
     public void Unpause()
     {
+        VerifyThread();
         if (_paused == 0)
         {
             throw new InvalidOperationException("The Deferred is not paused.");
@@ -96,8 +114,10 @@ public abstract partial class Deferred
     /// <item>Fired with a result: nothing happens.</item>
     /// </list>
     /// </remarks>
+    /// <exception cref="InvalidOperationException">The Deferred belongs to a reactor and this is not its thread.</exception>
     public void Cancel()
     {
+        VerifyThread();
         // Walk down nested chains iteratively: a deep chain must not overflow the stack.
         Deferred target = this;
         while (target._called && target._chainedTo is { } inner)
@@ -139,6 +159,7 @@ public abstract partial class Deferred
     /// </remarks>
     internal void AddCallbacksUntyped(Func<object?, object?>? callback, Func<Failure, object?>? errback)
     {
+        VerifyThread();
         (_callbacks ??= []).Add(new CallbackPair(callback, errback, null));
         if (_called)
         {
@@ -150,6 +171,7 @@ public abstract partial class Deferred
     /// <exception cref="AlreadyCalledException">The Deferred has already fired.</exception>
     private protected void StartRunCallbacks(object? result)
     {
+        VerifyThread();
         if (_called)
         {
             if (_suppressAlreadyCalled)
@@ -170,6 +192,7 @@ public abstract partial class Deferred
     /// <summary>Fires the Deferred unless it has already fired (then the result is dropped): for results arriving after a cancel.</summary>
     internal void TryStartRunCallbacks(object? result)
     {
+        VerifyThread();
         if (!_called)
         {
             _called = true;
@@ -191,6 +214,31 @@ public abstract partial class Deferred
             _tracker = null;
         }
     }
+
+    /// <summary>Makes <paramref name="reactor"/> this Deferred's owner: for the Deferreds a reactor creates and returns (decision D42 in docs/decisions.md).</summary>
+    internal void SetOwner(ReactorBase reactor) => _owner = reactor;
+
+    /// <summary>
+    /// Decision D42 (docs/decisions.md): a Deferred that belongs to a reactor is used on that reactor's thread only, while the reactor is open.
+    /// Awaiting it elsewhere would otherwise resume on whichever thread fires it, and adding callbacks would race the
+    /// reactor thread's firing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The Deferred belongs to a reactor and this is not its thread.</exception>
+    internal void VerifyThread()
+    {
+        if (_owner is { } owner && !owner.MayUseOwnedDeferredHere)
+        {
+            ThrowWrongThread();
+        }
+    }
+
+    /// <summary>Where to post work for this Deferred when the caller has no context: its reactor's loop, if it has one.</summary>
+    internal SynchronizationContext? OwnerContext => _owner?.SynchronizationContext;
+
+    private static void ThrowWrongThread() =>
+        throw new InvalidOperationException(
+            "This Deferred belongs to a reactor and can only be used on that reactor's thread (decision D42). " +
+            "Use reactor.CallFromThread(...) to reach it from another thread.");
 
     internal static void ReportUnhandledFailure(Failure failure, ILogger? logger)
     {

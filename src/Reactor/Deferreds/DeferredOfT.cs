@@ -273,7 +273,15 @@ public class Deferred<T> : Deferred
     /// </summary>
     /// <returns>The awaiter.</returns>
     /// <remarks>See <see cref="DeferredAwaiter{T}"/> for where the code after <c>await</c> runs.</remarks>
-    public DeferredAwaiter<T> GetAwaiter() => new(this);
+    /// <exception cref="InvalidOperationException">
+    /// The Deferred belongs to a reactor and this is not its thread (decision D42 in docs/decisions.md): thrown here, by the <c>await</c>
+    /// itself, so the awaiting method fails rather than resuming on the reactor thread.
+    /// </exception>
+    public DeferredAwaiter<T> GetAwaiter()
+    {
+        VerifyThread();
+        return new(this);
+    }
 
     /// <summary>
     /// Returns a task that completes when this Deferred's chain reaches this point: with the result, faulted with the
@@ -292,7 +300,7 @@ public class Deferred<T> : Deferred
         CancellationTokenRegistration registration = default;
         if (cancellationToken.CanBeCanceled)
         {
-            SynchronizationContext? context = SynchronizationContext.Current;
+            SynchronizationContext? context = SynchronizationContext.Current ?? OwnerContext;
             registration = cancellationToken.Register(() =>
             {
                 if (context is null)

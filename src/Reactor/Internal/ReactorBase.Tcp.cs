@@ -12,9 +12,15 @@ internal abstract partial class ReactorBase
     /// <summary>What this reactor's stream transports share (receive buffer, write blocks, dispatch), made on first use.</summary>
     internal StreamLoop Streams => _streams ??= new StreamLoop(this);
 
-    public IListeningPort ListenTcp(int port, Factory factory, int backlog = 50, string @interface = "") =>
-        TcpPort.Listen(this, port, factory, backlog, @interface);
+    public IListeningPort ListenTcp(int port, Factory factory, int backlog = 50, string @interface = "")
+    {
+        VerifyCanOpen();
+        return TcpPort.Listen(this, port, factory, backlog, @interface);
+    }
 
-    public IConnector ConnectTcp(string host, int port, ClientFactory factory, TimeSpan? timeout = null, IPEndPoint? bindAddress = null) =>
-        TcpConnector.Connect(this, host, port, factory, timeout, bindAddress);
+    public IConnector ConnectTcp(string host, int port, ClientFactory factory, TimeSpan? timeout = null, IPEndPoint? bindAddress = null)
+    {
+        VerifyCanOpen();
+        return TcpConnector.Connect(this, host, port, factory, timeout, bindAddress);
+    }
 }

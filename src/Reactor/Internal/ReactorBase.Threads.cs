@@ -11,6 +11,9 @@ internal abstract partial class ReactorBase
 
     public bool IsInReactorThread => Environment.CurrentManagedThreadId == _ownerThreadId;
 
+    /// <summary>The context installed on the reactor thread while it runs (a Deferred it owns posts continuations here).</summary>
+    internal SynchronizationContext SynchronizationContext => _synchronizationContext;
+
     public void CallFromThread(Action callback)
     {
         ArgumentNullException.ThrowIfNull(callback);
@@ -34,6 +37,7 @@ internal abstract partial class ReactorBase
         ArgumentNullException.ThrowIfNull(work);
         VerifyAccess();
         var deferred = new Deferred<T>();
+        deferred.SetOwner(this);
         _workers.Enqueue(() =>
         {
             T result;

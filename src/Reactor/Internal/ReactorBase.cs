@@ -94,8 +94,10 @@ internal abstract partial class ReactorBase : IReactor
         _ownerThreadId = Environment.CurrentManagedThreadId;
         var previousContext = SynchronizationContext.Current;
         var previousLogger = AmbientReactor.Logger;
+        var previousRunning = AmbientReactor.Running;
         SynchronizationContext.SetSynchronizationContext(_synchronizationContext);
         AmbientReactor.Logger = Logger;
+        AmbientReactor.Running = this;
         var signalHandlers = _options.HandleSignals ? RegisterSignalHandlers() : null;
         try
         {
@@ -126,6 +128,7 @@ internal abstract partial class ReactorBase : IReactor
 
             SynchronizationContext.SetSynchronizationContext(previousContext);
             AmbientReactor.Logger = previousLogger;
+            AmbientReactor.Running = previousRunning;
             if (_startedBefore && !_started)
             {
                 // Stopped for good (a crash leaves _startedBefore false): nothing can use the loop again.
@@ -244,6 +247,29 @@ internal abstract partial class ReactorBase : IReactor
         }
     }
 
+    /// <summary>
+    /// The first call of every <c>Listen*</c> and <c>Connect*</c>, before any socket exists: on the reactor thread (D12),
+    /// and the reactor not shut down. A reactor that ran and was stopped, or was disposed, has released its backend, so a
+    /// port opened then could never be served or closed: it fails here with no side effect, the same on every backend
+    /// (decision D40).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Not on the reactor thread.</exception>
+    /// <exception cref="ObjectDisposedException">The reactor has shut down or been disposed.</exception>
+    internal void VerifyCanOpen()
+    {
+        VerifyAccess();
+        if (_resourcesReleased)
+        {
+            ThrowShutDown();
+        }
+    }
+
+    /// <summary>
+    /// Whether a Deferred this reactor owns may be used on the current thread (decision D42): on the reactor thread, or
+    /// anywhere once the reactor has shut down (nothing on its thread can race any more).
+    /// </summary>
+    internal bool MayUseOwnedDeferredHere => IsInReactorThread || _resourcesReleased;
+
     /// <summary>Registers something for the reactor to close at shutdown.</summary>
     internal void TrackOpen(IOpenResource resource) => _openResources.Add(resource);
 
@@ -303,6 +329,12 @@ internal abstract partial class ReactorBase : IReactor
         throw new InvalidOperationException(
             "This reactor, transport or protocol method can only be called on the reactor thread. " +
             "Use reactor.CallFromThread(...) to run code there from another thread.");
+
+    private void ThrowShutDown() =>
+        throw new ObjectDisposedException(
+            GetType().Name,
+            "This reactor has shut down (it ran and was stopped, or it was disposed), so it cannot open ports or connections. " +
+            "Open them before Stop(), or create a new reactor.");
 
     private static int ToMilliseconds(long ticks)
     {

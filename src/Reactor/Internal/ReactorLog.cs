@@ -57,4 +57,8 @@ internal static partial class ReactorLog
     [LoggerMessage(EventId = 12, EventName = "ShutdownCloseFailed", Level = LogLevel.Error,
         Message = "Unhandled Error while closing {Resource} at shutdown")]
     internal static partial void ShutdownCloseFailed(ILogger logger, string resource, Exception exception);
+
+    [LoggerMessage(EventId = 13, EventName = "MainFailed", Level = LogLevel.Critical,
+        Message = "main function encountered error")]
+    internal static partial void MainFailed(ILogger logger, Exception exception);
 }

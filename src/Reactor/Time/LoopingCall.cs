@@ -92,6 +92,11 @@ public sealed class LoopingCall
         ArgumentOutOfRangeException.ThrowIfLessThan(interval, TimeSpan.Zero);
         Running = true;
         var deferred = _deferred = new Deferred<LoopingCall>();
+        if (Clock is Internal.ReactorBase reactor)
+        {
+            deferred.SetOwner(reactor);
+        }
+
         _startTicks = NowTicks();
         Interval = interval;
         _runAtStart = now;

@@ -22,6 +22,7 @@ public interface IReactorMulticast
     /// <exception cref="CannotListenException">The operating system refused the socket or the bind.</exception>
     /// <exception cref="InvalidAddressException"><paramref name="interface"/> is not an IP literal.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> or <paramref name="maxPacketSize"/> is out of range.</exception>
+    /// <exception cref="ObjectDisposedException">The reactor has shut down (it ran and was stopped) or was disposed; nothing was bound.</exception>
     /// <remarks>
     /// On Linux the socket receives only the groups it joined itself (<c>IP_MULTICAST_ALL</c> is turned off), as on other
     /// systems; without that, Linux also delivers traffic for groups other sockets on the host joined on the same port.

@@ -22,6 +22,7 @@ public interface IReactorUdp
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> or <paramref name="maxPacketSize"/> is outside 0–65535.</exception>
     /// <exception cref="InvalidAddressException"><paramref name="interface"/> is not an IP literal.</exception>
     /// <exception cref="InvalidOperationException">The protocol is already listening on another port, or the call is not on the reactor thread.</exception>
+    /// <exception cref="ObjectDisposedException">The reactor has shut down (it ran and was stopped) or was disposed; nothing was bound.</exception>
     /// <exception cref="CannotListenException">The operating system refused the socket or the bind (address in use, out of descriptors, ...).</exception>
     IUdpTransport ListenUdp(int port, DatagramProtocol protocol, string @interface = "", int maxPacketSize = 8192);
 }

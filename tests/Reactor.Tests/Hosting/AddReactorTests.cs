@@ -110,6 +110,15 @@ public class AddReactorTests
     }
 
     [Fact]
+    public void Without_a_logging_service_the_hosted_reactor_keeps_the_stderr_default_rather_than_silence()
+    {
+        using var provider = new ServiceCollection().AddReactor().BuildServiceProvider();
+        var reactor = (Reactor.Internal.ReactorBase)provider.GetRequiredService<IReactor>();
+        reactor.LoggerFactory.Should().BeSameAs(Reactor.Internal.StandardErrorLoggerFactory.Instance, "decision D41: silence only by explicit choice");
+        reactor.Dispose();
+    }
+
+    [Fact]
     public void AddReactor_twice_is_refused()
     {
         var services = new ServiceCollection().AddReactor();

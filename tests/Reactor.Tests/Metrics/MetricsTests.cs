@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
 using Reactor.Internal;
 using Reactor.Tests.Support;
 
@@ -23,7 +24,7 @@ public sealed class MetricsTests : IDisposable
     private readonly Dictionary<string, Instrument> _instruments = [];
     private readonly Dictionary<string, long> _longs = [];
     private readonly List<(string Name, double Value, string? Kind)> _doubles = [];
-    private readonly IReactor _reactor = ReactorFactory.Create(new ReactorOptions { Udp = { MaxPendingWrites = 2 } });
+    private readonly IReactor _reactor = ReactorFactory.Create(new ReactorOptions { Udp = { MaxPendingWrites = 2 }, LoggerFactory = NullLoggerFactory.Instance });
     private readonly FakeSockets _fakes = new();
 
     public MetricsTests()

@@ -76,15 +76,22 @@ public sealed partial class SampleProcess : IDisposable
     public static SampleProcess StartSample(string sample, params string[] arguments) => Start("dotnet", [SampleDll(sample), .. arguments]);
 
     /// <summary>The built dll of a sample, in the tests' own configuration; fails the test when it is missing.</summary>
-    public static string SampleDll(string sample)
+    public static string SampleDll(string sample) => BuiltDll(Path.Combine("samples", sample), sample);
+
+    /// <summary>Runs a test program of <c>tests/Programs/</c> (by project name) built alongside the tests.</summary>
+    public static SampleProcess StartProgram(string program, params string[] arguments) =>
+        Start("dotnet", [BuiltDll(Path.Combine("tests", "Programs", program), program), .. arguments]);
+
+    /// <summary>The built dll of the project <paramref name="name"/> in <paramref name="folder"/> (relative to the repository), in the tests' configuration.</summary>
+    private static string BuiltDll(string folder, string name)
     {
-        // tests/Reactor.Tests/bin/<Configuration>/net10.0/ → samples/<sample>/bin/<Configuration>/net10.0/<sample>.dll
+        // tests/Reactor.Tests/bin/<Configuration>/net10.0/ → <folder>/bin/<Configuration>/net10.0/<name>.dll
         var testBin = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var framework = testBin.Name;
         var configuration = testBin.Parent!.Name;
         var root = testBin.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
-        var dll = Path.Combine(root, "samples", sample, "bin", configuration, framework, $"{sample}.dll");
-        File.Exists(dll).Should().BeTrue($"the {sample} sample must be built at {dll}");
+        var dll = Path.Combine(root, folder, "bin", configuration, framework, $"{name}.dll");
+        File.Exists(dll).Should().BeTrue($"{name} must be built at {dll}");
         return dll;
     }
 

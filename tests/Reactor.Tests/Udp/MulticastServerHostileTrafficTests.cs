@@ -57,7 +57,7 @@ public sealed class MulticastServerHostileTrafficTests(ITestOutputHelper output)
         _shell.Run(script, withVeth: false, ScriptTimeout).Should().Be(0, _shell.Describe());
 
         _shell.Lines("exits").Should().Equal(["flood 0", "server 0", "printer 0"], _shell.Describe());
-        _shell.Lines("server.err").Should().BeEmpty();
+        _shell.Lines("server.err").Should().OnlyContain(l => l.Contains("] warning 205 TruncatedDatagramDropped: ", StringComparison.Ordinal), "with no logger configured, only the oversized datagrams' drops reach stderr (D41)");
         _shell.Lines("flood.err").Should().BeEmpty();
         _shell.Lines("server.first").Should().Equal(["Started Listening"]);
         var flood = KeyValues(_shell.Lines("flood.out"));
@@ -125,7 +125,7 @@ public sealed class MulticastServerHostileTrafficTests(ITestOutputHelper output)
 
         _shell.Lines("exits").Should().Equal(["silence 0", "server 0"], _shell.Describe());
         _shell.Lines("silence.err").Should().BeEmpty();
-        _shell.Lines("server.err").Should().BeEmpty();
+        _shell.Lines("server.err").Should().OnlyContain(l => l.Contains("] warning 205 TruncatedDatagramDropped: ", StringComparison.Ordinal), "with no logger configured, only the oversized datagrams' drops reach stderr (D41)");
         var report = KeyValues(_shell.Lines("silence.out"));
         output.WriteLine(string.Join('\n', _shell.Lines("silence.out")));
 

@@ -29,6 +29,7 @@ internal sealed class HostLookup<T>
 
         // The canceller only cleans up; Deferred.Cancel then fails Result with CancelledException.
         Result = new Deferred<T>(_ => Finish());
+        Result.SetOwner(reactor);
     }
 
     /// <summary>The caller's Deferred.</summary>

@@ -500,6 +500,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         if (_stopped is null)
         {
             _stopped = new Deferred<object?>();
+            _stopped.SetOwner(Reactor);
             if (_state == State.Closed)
             {
                 // Already closed by reactor shutdown: there is nothing left to wait for.
