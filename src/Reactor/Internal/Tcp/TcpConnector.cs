@@ -94,6 +94,7 @@ internal sealed class TcpConnector : IConnector, IStreamSocketHandler, IOpenReso
         {
             if (_attempt == attempt && _state == ConnectorState.Connecting && _failure is null)
             {
+                _timeoutCall = null; // running now: Fail must not cancel it (that throws, and the failure went unreported)
                 Fail(new ConnectTimeoutException(_destination, _timeout));
             }
         });
