@@ -1,4 +1,5 @@
 using System.Net;
+using Reactor.Internal.Streams;
 
 namespace Reactor.Testing;
 
@@ -12,15 +13,17 @@ namespace Reactor.Testing;
 /// There is no transport: <see cref="Establish"/> builds the protocol but does not connect it, and <see cref="Lose"/> tells
 /// only the factory. Connect the protocol to a fake transport yourself to run its own callbacks.
 /// </remarks>
-public sealed class MemoryConnector : IConnector
+public sealed class MemoryConnector : IConnector, IReactorBoundConnector
 {
     private readonly EndPoint _destination;
     private readonly ClientFactory _factory;
+    private readonly IReactorTime _clock;
 
-    internal MemoryConnector(EndPoint destination, ClientFactory factory)
+    internal MemoryConnector(EndPoint destination, ClientFactory factory, IReactorTime clock)
     {
         _destination = destination;
         _factory = factory;
+        _clock = clock;
     }
 
     /// <inheritdoc/>
@@ -34,6 +37,8 @@ public sealed class MemoryConnector : IConnector
 
     /// <summary>The protocol the factory built for the connection <see cref="Establish"/> made, until <see cref="Lose"/>.</summary>
     public Protocol? Protocol { get; private set; }
+
+    IReactorTime IReactorBoundConnector.Clock => _clock;
 
     /// <inheritdoc/>
     public void Connect()

@@ -59,7 +59,7 @@ public sealed partial class MemoryReactor
         var limit = timeout ?? TimeSpan.FromSeconds(30);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(limit, TimeSpan.Zero, nameof(timeout));
         EndPoint destination = IPLiteral.TryParse(host, out var literal) ? new IPEndPoint(literal, port) : new DnsEndPoint(host, port);
-        var connector = new MemoryConnector(destination, factory);
+        var connector = new MemoryConnector(destination, factory, this);
         _tcpClients.Add(new TcpConnectCall(host, port, factory, limit, bindAddress, connector));
         connector.Connect();
         return connector;

@@ -13,7 +13,7 @@ namespace Reactor.Internal.Tcp;
 /// with a <see cref="ConnectException"/> — reported after the call that started it, never inside (D26). The timeout
 /// covers resolution too. Specified by <c>tests/Reactor.Tests/Tcp/</c>.
 /// </summary>
-internal sealed class TcpConnector : IConnector, IStreamSocketHandler, IOpenResource
+internal sealed class TcpConnector : IConnector, IReactorBoundConnector, IStreamSocketHandler, IOpenResource
 {
     private static readonly SendOrPostCallback ReportFailureSoon = static state => ((TcpConnector)state!).ReportFailure();
 
@@ -49,6 +49,8 @@ internal sealed class TcpConnector : IConnector, IStreamSocketHandler, IOpenReso
     public ConnectorState State => _state;
 
     public ITransport? Transport => _connection;
+
+    IReactorTime IReactorBoundConnector.Clock => _reactor;
 
     private ILogger Logger => _reactor.Streams.Logger;
 
