@@ -45,8 +45,9 @@ public sealed partial class MemoryReactor
 
     /// <summary>
     /// Records the call in <see cref="TcpClients"/> and returns a connector that stays connecting (its factory's
-    /// <see cref="ClientFactory.StartedConnecting"/> has run): complete the attempt in the test by building the protocol
-    /// with the recorded factory, or fail it with <see cref="MemoryConnector.Fail"/>.
+    /// <see cref="ClientFactory.StartedConnecting"/> has run): complete the attempt in the test with
+    /// <see cref="MemoryConnector.Establish"/> (and end it with <see cref="MemoryConnector.Lose"/>), or fail it with
+    /// <see cref="MemoryConnector.Fail"/>.
     /// </summary>
     /// <inheritdoc cref="IReactorTcp.ConnectTcp"/>
     public IConnector ConnectTcp(string host, int port, ClientFactory factory, TimeSpan? timeout = null, IPEndPoint? bindAddress = null)
@@ -58,7 +59,7 @@ public sealed partial class MemoryReactor
         var limit = timeout ?? TimeSpan.FromSeconds(30);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(limit, TimeSpan.Zero, nameof(timeout));
         EndPoint destination = IPLiteral.TryParse(host, out var literal) ? new IPEndPoint(literal, port) : new DnsEndPoint(host, port);
-        var connector = new MemoryConnector(destination, factory);
+        var connector = new MemoryConnector(destination, factory, this);
         _tcpClients.Add(new TcpConnectCall(host, port, factory, limit, bindAddress, connector));
         connector.Connect();
         return connector;

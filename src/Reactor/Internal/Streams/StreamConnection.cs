@@ -23,7 +23,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
 {
     private readonly IStreamSocket _socket;
     private readonly StreamLoop _loop;
-    private Protocol _protocol;
+    private readonly Protocol _protocol;
     private WriteQueue _writes;
     private State _state;
     private bool _paused;
@@ -131,9 +131,6 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
             Lose(e, abort: true);
         }
     }
-
-    /// <summary>Replaces the protocol before <see cref="Start"/> (a client whose factory built none gets a placeholder).</summary>
-    protected void SetProtocol(Protocol protocol) => _protocol = protocol;
 
     // ---- Read -----------------------------------------------------------------------------------------------------
 

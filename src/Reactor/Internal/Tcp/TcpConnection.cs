@@ -79,9 +79,6 @@ internal sealed class TcpConnection : StreamConnection, ITcpTransport
 
     public void LoseWriteConnection() => LoseWriteConnectionCore();
 
-    /// <summary>Replaces the protocol before the connection starts (a client factory that built none gets a placeholder).</summary>
-    internal void UsePlaceholderProtocol(Protocol placeholder) => SetProtocol(placeholder);
-
     protected override void OnClosed(Failure reason) => _connector?.OnConnectionLost(this, reason);
 
     public override string ToString() =>

@@ -13,7 +13,7 @@ namespace Reactor.Internal.Tcp;
 /// with a <see cref="ConnectException"/> — reported after the call that started it, never inside (D26). The timeout
 /// covers resolution too. Specified by <c>tests/Reactor.Tests/Tcp/</c>.
 /// </summary>
-internal sealed class TcpConnector : IConnector, IStreamSocketHandler, IOpenResource
+internal sealed class TcpConnector : IConnector, IReactorBoundConnector, IStreamSocketHandler, IOpenResource
 {
     private static readonly SendOrPostCallback ReportFailureSoon = static state => ((TcpConnector)state!).ReportFailure();
 
@@ -49,6 +49,8 @@ internal sealed class TcpConnector : IConnector, IStreamSocketHandler, IOpenReso
     public ConnectorState State => _state;
 
     public ITransport? Transport => _connection;
+
+    IReactorTime IReactorBoundConnector.Clock => _reactor;
 
     private ILogger Logger => _reactor.Streams.Logger;
 
@@ -95,6 +97,7 @@ internal sealed class TcpConnector : IConnector, IStreamSocketHandler, IOpenReso
             _timeoutCall = null;
             if (_attempt == attempt && _state == ConnectorState.Connecting && _failure is null)
             {
+                _timeoutCall = null; // running now: Fail must not cancel it (that throws, and the failure went unreported)
                 Fail(new ConnectTimeoutException(_destination, _timeout));
             }
         });
@@ -213,6 +216,20 @@ internal sealed class TcpConnector : IConnector, IStreamSocketHandler, IOpenReso
     {
         CancelTimeout();
         _reactor.TrackClosed(this);
+        IPEndPoint local;
+        try
+        {
+            local = (IPEndPoint)socket.GetLocalEndPoint();
+        }
+        catch (SocketException e)
+        {
+            // Reset before we looked at it: the attempt fails, and no protocol was built for nothing.
+            socket.Dispose();
+            _reactor.TrackOpen(this);
+            Fail(new ConnectException(_destination, e.SocketErrorCode));
+            return;
+        }
+
         Protocol? protocol;
         try
         {
@@ -230,19 +247,6 @@ internal sealed class TcpConnector : IConnector, IStreamSocketHandler, IOpenReso
         if (_reactor.Options.Tcp.NoDelay)
         {
             TcpPort.TrySetNoDelay(socket);
-        }
-
-        IPEndPoint local;
-        try
-        {
-            local = (IPEndPoint)socket.GetLocalEndPoint();
-        }
-        catch (SocketException e)
-        {
-            socket.Dispose();
-            _reactor.TrackOpen(this);
-            Fail(new ConnectException(_destination, e.SocketErrorCode));
-            return;
         }
 
         _state = ConnectorState.Connected;
