@@ -92,6 +92,8 @@ internal sealed class TcpConnector : IConnector, IStreamSocketHandler, IOpenReso
         _reactor.TrackOpen(this);
         _timeoutCall = _reactor.CallLater(_timeout, () =>
         {
+            // This call has run: Fail must not cancel it (that throws AlreadyCalledException, and the attempt would hang on).
+            _timeoutCall = null;
             if (_attempt == attempt && _state == ConnectorState.Connecting && _failure is null)
             {
                 Fail(new ConnectTimeoutException(_destination, _timeout));
