@@ -5,8 +5,9 @@
 // Connects to --host (an IP address or a name, such as localhost), sends --message, prints "Server said: <message>"
 // once the whole message has come back, closes the connection and prints "Connection lost - goodbye!" (exit code 0).
 // When it cannot connect — refused, not done within --timeout seconds, or the name does not resolve — it prints
-// "Connection failed - goodbye!" (exit code 1), and the reason as one line on stderr. A server that closes before it has
-// echoed the whole message gets no "Server said:" line: "Connection lost - goodbye!", the reason on stderr, exit code 1.
+// "Connection failed - goodbye!" (exit code 1), and the reason as one line on stderr. If the connection closes before the
+// whole message is back (the server closed, or Ctrl+C), there is no "Server said:" line: "Connection lost - goodbye!",
+// the reason on stderr, exit code 1.
 using System.Net;
 using System.Text;
 using Reactor;
@@ -89,7 +90,7 @@ internal sealed class EchoFactory(IReactor reactor, byte[] message) : ClientFact
         Console.WriteLine("Connection failed - goodbye!");
         Console.Error.WriteLine(reason.Exception.Message);
         ExitCode = 1;
-        reactor.Stop();
+        StopReactor();
     }
 
     public override void ClientConnectionLost(IConnector connector, Failure reason)
@@ -97,10 +98,21 @@ internal sealed class EchoFactory(IReactor reactor, byte[] message) : ClientFact
         Console.WriteLine("Connection lost - goodbye!");
         if (_client is not { Echoed: true })
         {
-            Console.Error.WriteLine($"The server closed before echoing the whole message: {reason.Exception.Message}");
+            // The server closed first, or Ctrl+C stopped the reactor (which closes its connections) while we waited.
+            Console.Error.WriteLine($"The whole message did not come back: {reason.Exception.Message}");
             ExitCode = 1;
         }
 
-        reactor.Stop();
+        StopReactor();
+    }
+
+    // After Ctrl+C or SIGTERM the reactor is already stopping as it closes the connection, and Stop would throw
+    // (Twisted's reactor.stop() raises ReactorNotRunning too): the usual `if reactor.running: reactor.stop()`.
+    private void StopReactor()
+    {
+        if (reactor.Running)
+        {
+            reactor.Stop();
+        }
     }
 }

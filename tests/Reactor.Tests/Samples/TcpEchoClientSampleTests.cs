@@ -85,7 +85,29 @@ public class TcpEchoClientSampleTests
         using var client = SampleProcess.StartSample("TcpEchoClient", "--port", Text(port));
         client.WaitForExit(ExitTimeout).Should().Be(1);
         client.Stdout.Should().Equal("Connection lost - goodbye!");
-        client.Stderr.Should().ContainSingle().Which.Should().Contain("before echoing the whole message");
+        client.Stderr.Should().ContainSingle().Which.Should().Be("The whole message did not come back: Connection was closed cleanly.");
+        server.Finish();
+    }
+
+    [Fact]
+    public void SIGTERM_while_waiting_for_the_echo_closes_the_connection_says_goodbye_and_exits_with_1()
+    {
+        using var listener = Listen(out var port);
+        using var heard = new ManualResetEventSlim();
+        var server = ServeOnce(listener, connection =>
+        {
+            // Take the message, never answer, and wait for the client to go.
+            TcpClients.ReceiveExactly(connection, 12);
+            heard.Set();
+            TcpClients.ReceiveToEnd(connection).Should().BeEmpty();
+        });
+
+        using var client = SampleProcess.StartSample("TcpEchoClient", "--port", Text(port));
+        heard.Wait(ExitTimeout).Should().BeTrue("the client must connect and send its message");
+        client.Terminate();
+        client.WaitForExit(ExitTimeout).Should().Be(1);
+        client.Stdout.Should().Equal("Connection lost - goodbye!");
+        client.Stderr.Should().Equal("The whole message did not come back: The reactor shut down with the connection open.");
         server.Finish();
     }
 
