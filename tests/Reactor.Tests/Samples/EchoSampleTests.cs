@@ -10,7 +10,8 @@ namespace Reactor.Tests.Samples;
 [Collection(SampleCollection.Name)]
 public partial class EchoSampleTests
 {
-    private static int StartedPort(SampleProcess echo)
+    /// <summary>Waits for "Echo starting on &lt;port&gt;" (samples/Echo and samples/TcpEcho both print it) and returns the port.</summary>
+    internal static int StartedPort(SampleProcess echo)
     {
         var line = echo.WaitForLine(l => l.StartsWith("Echo starting on ", StringComparison.Ordinal));
         return int.Parse(StartedPattern().Match(line).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);

@@ -47,8 +47,11 @@ public sealed partial class SampleProcess : IDisposable
 
     public int Id => _process.Id;
 
-    /// <summary>Starts <paramref name="program"/> with <paramref name="arguments"/>, stdin redirected.</summary>
-    public static SampleProcess Start(string program, IEnumerable<string> arguments, string? standardInput = null)
+    /// <summary>
+    /// Starts <paramref name="program"/> with <paramref name="arguments"/>, stdin redirected, and
+    /// <paramref name="environment"/> added to this process's environment.
+    /// </summary>
+    public static SampleProcess Start(string program, IEnumerable<string> arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -60,6 +63,11 @@ public sealed partial class SampleProcess : IDisposable
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
         }
 
         var process = new SampleProcess(new Process { StartInfo = info });
@@ -74,6 +82,13 @@ public sealed partial class SampleProcess : IDisposable
 
     /// <summary>Runs a sample (by project name) built alongside the tests, with the same configuration.</summary>
     public static SampleProcess StartSample(string sample, params string[] arguments) => Start("dotnet", [SampleDll(sample), .. arguments]);
+
+    /// <summary>Runs a sample on the given backend (the <c>REACTOR_BACKEND</c> environment variable).</summary>
+    public static SampleProcess StartSample(string sample, ReactorBackend backend, params string[] arguments) =>
+        Start("dotnet", [SampleDll(sample), .. arguments], environment: new Dictionary<string, string>
+        {
+            [ReactorOptions.BackendEnvironmentVariable] = backend == ReactorBackend.Epoll ? "epoll" : "portable",
+        });
 
     /// <summary>The built dll of a sample, in the tests' own configuration; fails the test when it is missing.</summary>
     public static string SampleDll(string sample) => BuiltDll(Path.Combine("samples", sample), sample);

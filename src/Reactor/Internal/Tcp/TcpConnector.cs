@@ -94,6 +94,7 @@ internal sealed class TcpConnector : IConnector, IReactorBoundConnector, IStream
         _reactor.TrackOpen(this);
         _timeoutCall = _reactor.CallLater(_timeout, () =>
         {
+            // This call has run: Fail must not cancel it (that throws AlreadyCalledException, and the attempt would hang on).
             _timeoutCall = null;
             if (_attempt == attempt && _state == ConnectorState.Connecting && _failure is null)
             {

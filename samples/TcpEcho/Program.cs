@@ -1,0 +1,75 @@
+// Twisted's simplest TCP server (doc/core/examples/simpleserv.py), in C#: every byte a client sends goes back to it.
+//
+//   dotnet run --project samples/TcpEcho -- [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats]
+//
+// Prints "Echo starting on <port>" once listening (so --port 0 is usable). Unless --quiet it then prints
+// "connection from <host>:<port>" when a client connects and "connection from <host>:<port> closed: <reason>" when it
+// goes; it never prints the data. Ctrl+C or SIGTERM stops it cleanly (exit code 0). With --stats it prints
+// "messages=<n> bytes=<n> allocated_bytes=<n>" as it stops: the DataReceived calls, the bytes they carried and the bytes
+// the process allocated in its steady state (from one second after the first data until the stop), as samples/Echo does.
+using System.Globalization;
+using Reactor;
+using Reactor.Samples;
+
+var arguments = SampleArguments.Parse(
+    args,
+    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats]",
+    ["--port", "--interface"],
+    ["--quiet", "--stats"]);
+var port = arguments.GetInt("--port", 8000, 0, 65535);
+var @interface = arguments.Get("--interface", "0.0.0.0");
+var quiet = arguments.Has("--quiet");
+
+using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true });
+var stats = arguments.Has("--stats") ? new SteadyStateStats(reactor) : null;
+try
+{
+    // Twisted: factory = protocol.ServerFactory(); factory.protocol = Echo; reactor.listenTCP(8000, factory).
+    // Each connection gets its own Echo, built by the factory.
+    var listening = reactor.ListenTcp(port, Factory.ForProtocol(() => new Echo(quiet, stats)), @interface: @interface);
+    Console.WriteLine($"Echo starting on {listening.GetHost().Port}");
+}
+catch (Exception e) when (e is CannotListenException or InvalidAddressException)
+{
+    Console.Error.WriteLine(e.Message);
+    return 1;
+}
+
+reactor.Run();
+if (stats is not null)
+{
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"messages={stats.Events} bytes={stats.Bytes} allocated_bytes={stats.AllocatedBytes}"));
+}
+
+return 0;
+
+/// <summary>simpleserv's Echo: "This is just about the simplest possible protocol".</summary>
+internal sealed class Echo(bool quiet, SteadyStateStats? stats) : Protocol
+{
+    public override void ConnectionMade()
+    {
+        if (!quiet)
+        {
+            Console.WriteLine($"connection from {Transport!.GetPeer()}");
+        }
+    }
+
+    public override void DataReceived(ReadOnlySpan<byte> data)
+    {
+        stats?.Count(data.Length);
+
+        // As soon as any data is received, write it back. The data is a view of the reactor's receive buffer, valid only
+        // during this call: Write sends or copies it before returning, so echoing allocates nothing.
+        Transport!.Write(data);
+    }
+
+    // A client that closes (or half-closes: Echo is not an IHalfCloseableProtocol) still gets everything already
+    // echoed, then the connection closes; one that resets the connection is gone at once. The server goes on either way.
+    public override void ConnectionLost(Failure reason)
+    {
+        if (!quiet)
+        {
+            Console.WriteLine($"connection from {Transport!.GetPeer()} closed: {reason.Exception.Message}");
+        }
+    }
+}

@@ -1,0 +1,118 @@
+// Twisted's simplest TCP client (doc/core/examples/simpleclient.py), in C#: connect, send a message, print the echo.
+//
+//   dotnet run --project samples/TcpEchoClient -- [--host 127.0.0.1] [--port 8000] [--message "hello, world"] [--timeout 5]
+//
+// Connects to --host (an IP address or a name, such as localhost), sends --message, prints "Server said: <message>"
+// once the whole message has come back, closes the connection and prints "Connection lost - goodbye!" (exit code 0).
+// When it cannot connect — refused, not done within --timeout seconds, or the name does not resolve — it prints
+// "Connection failed - goodbye!" (exit code 1), and the reason as one line on stderr. If the connection closes before the
+// whole message is back (the server closed, or Ctrl+C), there is no "Server said:" line: "Connection lost - goodbye!",
+// the reason on stderr, exit code 1.
+using System.Net;
+using System.Text;
+using Reactor;
+using Reactor.Samples;
+
+var arguments = SampleArguments.Parse(
+    args,
+    "usage: TcpEchoClient [--host 127.0.0.1] [--port 8000] [--message \"hello, world\"] [--timeout 5]",
+    ["--host", "--port", "--message", "--timeout"]);
+var host = arguments.Get("--host", "127.0.0.1");
+var port = arguments.GetInt("--port", 8000, 1, 65535);
+var message = Encoding.UTF8.GetBytes(arguments.Get("--message", "hello, world"));
+var timeout = arguments.GetSeconds("--timeout", 5);
+if (timeout <= TimeSpan.Zero)
+{
+    Console.Error.WriteLine("error: --timeout must be more than 0 seconds");
+    return 2;
+}
+
+using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true });
+var factory = new EchoFactory(reactor, message);
+
+// Twisted: reactor.connectTCP("localhost", 8000, f, timeout=...). A host name is resolved first; the timeout covers that too.
+reactor.ConnectTcp(host, port, factory, timeout);
+reactor.Run();
+return factory.ExitCode;
+
+/// <summary>simpleclient's EchoClient: "Once connected, send a message, then print the result."</summary>
+internal sealed class EchoClient(byte[] message) : Protocol
+{
+    private readonly byte[] _echo = new byte[message.Length];
+    private int _received;
+
+    /// <summary>Whether the whole message has come back.</summary>
+    public bool Echoed { get; private set; }
+
+    public override void ConnectionMade()
+    {
+        Transport!.Write(message);
+        if (message.Length == 0)
+        {
+            Done();
+        }
+    }
+
+    public override void DataReceived(ReadOnlySpan<byte> data)
+    {
+        // Twisted's simpleclient prints whatever the first DataReceived brings. TCP is a byte stream, and the echo may
+        // arrive in pieces, so this one keeps the pieces (the span is only valid during this call) until all are here.
+        var take = Math.Min(data.Length, _echo.Length - _received);
+        data[..take].CopyTo(_echo.AsSpan(_received));
+        _received += take;
+        if (_received == _echo.Length && !Echoed)
+        {
+            Done();
+        }
+    }
+
+    private void Done()
+    {
+        Echoed = true;
+        Console.WriteLine($"Server said: {Encoding.UTF8.GetString(_echo)}");
+
+        // Sends whatever is still buffered, then closes; ConnectionLost (and then the factory) hears it.
+        Transport!.LoseConnection();
+    }
+}
+
+/// <summary>simpleclient's EchoFactory: builds the protocol and stops the reactor once the connection is over.</summary>
+internal sealed class EchoFactory(IReactor reactor, byte[] message) : ClientFactory
+{
+    private EchoClient? _client;
+
+    public int ExitCode { get; private set; }
+
+    public override Protocol BuildProtocol(EndPoint address) => _client = new EchoClient(message) { Factory = this };
+
+    public override void ClientConnectionFailed(IConnector connector, Failure reason)
+    {
+        Console.WriteLine("Connection failed - goodbye!");
+        Console.Error.WriteLine(reason.Exception.Message);
+        ExitCode = 1;
+        StopReactor();
+    }
+
+    public override void ClientConnectionLost(IConnector connector, Failure reason)
+    {
+        Console.WriteLine("Connection lost - goodbye!");
+        if (_client is not { Echoed: true })
+        {
+            // The server closed first, or Ctrl+C stopped the reactor (which closes its connections) while we waited.
+            Console.Error.WriteLine($"The whole message did not come back: {reason.Exception.Message}");
+            ExitCode = 1;
+        }
+
+        StopReactor();
+    }
+
+    // After Ctrl+C or SIGTERM the reactor is already stopping as it closes the connection, and Stop would throw
+    // (Twisted's reactor.stop() raises ReactorNotRunning too): the usual `if reactor.running: reactor.stop()`.
+    private void StopReactor()
+    {
+        if (reactor.Running)
+        {
+            reactor.Stop();
+        }
+    }
+}
