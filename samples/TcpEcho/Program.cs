@@ -48,6 +48,10 @@ internal sealed class Echo(bool quiet, SteadyStateStats? stats) : Protocol
 {
     public override void ConnectionMade()
     {
+        // Flow control, which simpleserv lacks: the transport is the producer of what is echoed. When the client sends
+        // without reading and the echoes pile up past the transport's high watermark, reading pauses (TCP then slows the
+        // client down) and resumes once the client has caught up, so a client that never reads costs at most that much.
+        Transport!.RegisterProducer(Transport, streaming: true);
         if (!quiet)
         {
             Console.WriteLine($"connection from {Transport!.GetPeer()}");

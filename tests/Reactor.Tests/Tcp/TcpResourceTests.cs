@@ -139,6 +139,88 @@ public class TcpResourceTests
         (GC.GetTotalMemory(forceFullCollection: true) - heapBefore).Should().BeLessThan(16 * 1024 * 1024);
     }
 
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void An_echo_whose_transport_is_its_own_producer_never_buffers_past_the_watermark_and_still_closes_on_the_peer_s_FIN(ReactorBackend backend)
+    {
+        const int Total = 64 * 1024 * 1024;
+        using var reactor = TestBackends.Create(backend);
+        var echo = new FlowControlledEcho();
+        var port = reactor.ListenTcp(0, Factory.ForProtocol(() => echo), @interface: "127.0.0.1");
+        using var client = TcpTestKit.RawClient(port.GetHost());
+        client.ReceiveBufferSize = 64 * 1024;
+        long received = 0;
+        var writer = new Thread(() =>
+        {
+            // Send everything before reading anything: without flow control the server would buffer it all.
+            var chunk = new byte[256 * 1024];
+            for (var sent = 0; sent < Total; sent += chunk.Length)
+            {
+                client.Send(chunk);
+            }
+
+            client.Shutdown(SocketShutdown.Send);
+        })
+        { IsBackground = true };
+        var reader = new Thread(() =>
+        {
+            while (Volatile.Read(ref echo.Pauses) == 0)
+            {
+                Thread.Yield();
+            }
+
+            received = TcpTestKit.ReadToEnd(client, timeoutMilliseconds: 30_000).LongLength;
+        })
+        { IsBackground = true };
+        writer.Start();
+        reader.Start();
+
+        reactor.RunUntil(() => echo.Lost is not null && !reader.IsAlive, TimeSpan.FromSeconds(120));
+        received.Should().Be(Total);
+        echo.Lost!.Exception.Should().BeOfType<ConnectionDoneException>("the client's FIN closes the connection once the echo is out, producer or not");
+        echo.Pauses.Should().BeGreaterThan(0, "reading paused while the client did not read");
+        echo.MaxBuffered.Should().BeLessThanOrEqualTo(echo.HighWatermark + StreamLoopReadSize, "at most one read's echo past the watermark");
+    }
+
+    private const int StreamLoopReadSize = 64 * 1024;
+
+    private sealed class FlowControlledEcho : Protocol, IPushProducer
+    {
+        public int Pauses;
+
+        public long MaxBuffered { get; private set; }
+
+        public int HighWatermark { get; private set; }
+
+        public Failure? Lost { get; private set; }
+
+        public override void ConnectionMade()
+        {
+            HighWatermark = Transport!.HighWatermark;
+
+            // As the TcpEcho sample does, through a thin wrapper that counts the pauses.
+            Transport.RegisterProducer(this, streaming: true);
+        }
+
+        public override void DataReceived(ReadOnlySpan<byte> data)
+        {
+            Transport!.Write(data);
+            MaxBuffered = Math.Max(MaxBuffered, Transport.BufferedBytes);
+        }
+
+        public void PauseProducing()
+        {
+            Interlocked.Increment(ref Pauses);
+            Transport!.PauseProducing();
+        }
+
+        public void ResumeProducing() => Transport!.ResumeProducing();
+
+        public void StopProducing() => Transport!.StopProducing();
+
+        public override void ConnectionLost(Failure reason) => Lost = reason;
+    }
+
     private sealed class Echo : Protocol
     {
         public override void DataReceived(ReadOnlySpan<byte> data) => Transport!.Write(data);

@@ -32,6 +32,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
     private bool _writeShutdownRequested;
     private bool _writeShutdown;
     private Exception? _closeReason;
+    private bool _closeWaitsForProducer;
     private bool _closeNow;
     private bool _abort;
     private IProducer? _producer;
@@ -208,14 +209,14 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         _readEnded = true;
         if (_protocol is not IHalfCloseableProtocol halfCloseable)
         {
-            BeginClosing(new ConnectionDoneException());
+            BeginClosing(new ConnectionDoneException(), waitForProducer: false);
             return;
         }
 
         UpdateWatch();
         if (_writeShutdown)
         {
-            BeginClosing(new ConnectionDoneException());
+            BeginClosing(new ConnectionDoneException(), waitForProducer: false);
             return;
         }
 
@@ -508,7 +509,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         Reactor.VerifyAccess();
         if (_state == State.Open)
         {
-            BeginClosing(new ConnectionDoneException());
+            BeginClosing(new ConnectionDoneException(), waitForProducer: true);
         }
     }
 
@@ -536,11 +537,16 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         _loop.RequestService(this);
     }
 
-    /// <summary>Stops reading and closes cleanly with <paramref name="reason"/> once the buffer has drained (and any producer unregistered).</summary>
-    private void BeginClosing(Exception reason)
+    /// <summary>
+    /// Stops reading and closes cleanly with <paramref name="reason"/> once the buffer has drained — and, for the
+    /// protocol's own <c>LoseConnection</c>, once a registered producer has unregistered (D27). A close the peer started
+    /// does not wait for the producer: it is told to stop when the connection ends.
+    /// </summary>
+    private void BeginClosing(Exception reason, bool waitForProducer)
     {
         _state = State.Closing;
         _closeReason ??= reason;
+        _closeWaitsForProducer |= waitForProducer;
         UpdateWatch();
         _loop.RequestService(this);
     }
@@ -602,7 +608,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
 
         if (_state == State.Closing)
         {
-            if (_producer is null)
+            if (_producer is null || !_closeWaitsForProducer)
             {
                 CloseNow(_closeReason ?? new ConnectionDoneException(), abort: false);
             }
@@ -616,7 +622,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
             _socket.Shutdown(SocketShutdown.Send);
             if (_readEnded)
             {
-                BeginClosing(new ConnectionDoneException());
+                BeginClosing(new ConnectionDoneException(), waitForProducer: false);
                 return;
             }
 
