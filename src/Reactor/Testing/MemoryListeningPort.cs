@@ -3,7 +3,7 @@ using System.Net;
 namespace Reactor.Testing;
 
 /// <summary>What <see cref="MemoryReactor.ListenTcp"/> returns: a port that listens on nothing and stops at once (its factory then stops).</summary>
-public sealed class MemoryListeningPort : IListeningPort
+public sealed class MemoryListeningPort : ITcpPort
 {
     private readonly IPEndPoint _host;
     private readonly Factory _factory;
@@ -20,6 +20,8 @@ public sealed class MemoryListeningPort : IListeningPort
 
     /// <inheritdoc/>
     public IPEndPoint GetHost() => _host;
+
+    EndPoint IListeningPort.GetHost() => _host;
 
     /// <summary>Stops at once: the factory stops and the returned Deferred has fired. Idempotent.</summary>
     /// <returns>The same fired Deferred on every call.</returns>

@@ -20,7 +20,7 @@ public sealed partial class MemoryReactor
     /// protocols with the recorded factory and connect them to a <c>FakeStreamTransport</c> to test them.
     /// </summary>
     /// <inheritdoc cref="IReactorTcp.ListenTcp"/>
-    public IListeningPort ListenTcp(int port, Factory factory, int backlog = 50, string @interface = "")
+    public ITcpPort ListenTcp(int port, Factory factory, int backlog = 50, string @interface = "")
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(@interface);

@@ -10,7 +10,7 @@ namespace Reactor.Internal.Tcp;
 /// (D24, D25), bind with SO_REUSEADDR and dual-stack <c>::</c> (D30, D31), and make a <see cref="TcpConnection"/> with
 /// TCP_NODELAY on (D31) for each accepted connection. Specified by <c>tests/Reactor.Tests/Tcp/</c>.
 /// </summary>
-internal sealed class TcpPort : StreamListener, IListeningPort
+internal sealed class TcpPort : StreamListener, ITcpPort
 {
     private readonly IPEndPoint _local;
     private readonly bool _wildcard;
@@ -83,6 +83,8 @@ internal sealed class TcpPort : StreamListener, IListeningPort
     }
 
     public IPEndPoint GetHost() => _local;
+
+    EndPoint IListeningPort.GetHost() => _local;
 
     protected override StreamConnection CreateConnection(IStreamSocket socket, EndPoint peer, Protocol protocol, int sessionNumber)
     {

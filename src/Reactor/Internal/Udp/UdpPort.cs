@@ -183,6 +183,8 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
 
     public IPEndPoint GetHost() => _local;
 
+    EndPoint IListeningPort.GetHost() => _local;
+
     public IPEndPoint? GetPeer() => _connected;
 
     // ---- Read -----------------------------------------------------------------------------------------------------
