@@ -15,7 +15,7 @@ internal sealed class TcpConnection : StreamConnection, ITcpTransport
     private readonly IPEndPoint _peer;
     private readonly TcpPort? _port;
     private readonly int _sessionNumber;
-    private readonly TcpConnector? _connector;
+    private readonly StreamConnector? _connector;
 
     /// <summary>An accepted connection of <paramref name="port"/>.</summary>
     internal TcpConnection(ReactorBase reactor, IStreamSocket socket, Protocol protocol, IPEndPoint local, IPEndPoint peer, TcpPort port, int sessionNumber)
@@ -28,7 +28,7 @@ internal sealed class TcpConnection : StreamConnection, ITcpTransport
     }
 
     /// <summary>An outgoing connection made by <paramref name="connector"/>.</summary>
-    internal TcpConnection(ReactorBase reactor, IStreamSocket socket, Protocol protocol, IPEndPoint local, IPEndPoint peer, TcpConnector connector)
+    internal TcpConnection(ReactorBase reactor, IStreamSocket socket, Protocol protocol, IPEndPoint local, IPEndPoint peer, StreamConnector connector)
         : base(reactor, socket, protocol)
     {
         _local = local;
