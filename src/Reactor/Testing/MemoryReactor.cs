@@ -333,6 +333,7 @@ public sealed partial class MemoryReactor : IReactor
     private void StopAllPorts()
     {
         StopTcpPorts();
+        StopUnixPorts();
         StopUdpPorts();
         Running = false;
     }

@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Reactor.Internal.Streams;
 
 /// <summary>
-/// Stream transports' log messages (category <c>Reactor.Tcp</c>), event ids 400–499 (never reused), wording as Twisted's
+/// Stream transports' log messages, TCP's and UNIX sockets' (category <c>Reactor.Tcp</c>), event ids 400–499 (never reused), wording as Twisted's
 /// where it has one. The list, with meanings, is in <c>docs/logging-and-metrics.md</c>.
 /// </summary>
 internal static partial class StreamLog
@@ -30,12 +30,12 @@ internal static partial class StreamLog
     internal static partial void FactoryCallbackFailed(ILogger logger, Factory factory, string callback, Exception exception);
 
     [LoggerMessage(EventId = 406, EventName = "AcceptFailed", Level = LogLevel.Information,
-        Message = "Could not accept new connection on TCP port {Port} ({Error}; {Total} so far)")]
-    internal static partial void AcceptFailed(ILogger logger, int port, SocketError error, long total);
+        Message = "Could not accept new connection on {Port} ({Error}; {Total} so far)")]
+    internal static partial void AcceptFailed(ILogger logger, string port, SocketError error, long total);
 
     [LoggerMessage(EventId = 407, EventName = "AcceptsShed", Level = LogLevel.Warning,
-        Message = "Out of file descriptors on TCP port {Port}: closed {Count} waiting connection(s) ({Total} so far); the port keeps listening")]
-    internal static partial void AcceptsShed(ILogger logger, int port, int count, long total);
+        Message = "Out of file descriptors on {Port}: closed {Count} waiting connection(s) ({Total} so far); the port keeps listening")]
+    internal static partial void AcceptsShed(ILogger logger, string port, int count, long total);
 
     [LoggerMessage(EventId = 408, EventName = "WriteAfterCloseDropped", Level = LogLevel.Debug,
         Message = "Dropped {Length} byte(s) written to {Transport} after it began closing")]
@@ -44,4 +44,10 @@ internal static partial class StreamLog
     [LoggerMessage(EventId = 409, EventName = "ConnectionRefusedByFactory", Level = LogLevel.Debug,
         Message = "{Factory} built no protocol for a connection from {Peer}; it was closed")]
     internal static partial void ConnectionRefusedByFactory(ILogger logger, Factory factory, System.Net.EndPoint peer);
+
+    [LoggerMessage(EventId = 410, EventName = "UnixPortStarted", Level = LogLevel.Information, Message = "{LogPrefix} starting on '{Path}'")]
+    internal static partial void UnixPortStarted(ILogger logger, string logPrefix, string path);
+
+    [LoggerMessage(EventId = 411, EventName = "UnixPortClosed", Level = LogLevel.Information, Message = "(UNIX Port {Path} Closed)")]
+    internal static partial void UnixPortClosed(ILogger logger, string path);
 }

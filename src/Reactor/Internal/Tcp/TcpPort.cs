@@ -22,7 +22,15 @@ internal sealed class TcpPort : StreamListener, ITcpPort
         _wildcard = local.Address.Equals(IPAddress.Any) || local.Address.Equals(IPAddress.IPv6Any);
     }
 
-    internal override int PortNumber => _local.Port;
+    internal int PortNumber => _local.Port;
+
+    protected override string LogName => $"TCP port {_local.Port}";
+
+    protected override string Address => _local.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    protected override void LogStarted() => StreamLog.PortStarted(Logger, Factory.LogPrefix, _local.Port);
+
+    protected override void LogClosed() => StreamLog.PortClosed(Logger, _local.Port);
 
     /// <summary>The body of <c>ListenTcp</c>.</summary>
     internal static TcpPort Listen(ReactorBase reactor, int port, Factory factory, int backlog, string @interface)

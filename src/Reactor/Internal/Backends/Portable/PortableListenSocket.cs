@@ -30,14 +30,15 @@ internal sealed class PortableListenSocket : IListenSocket
 
     internal PortableListenSocket(PortableReactor reactor, AddressFamily family)
     {
-        if (family is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
+        if (family is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 or AddressFamily.Unix))
         {
-            throw new ArgumentOutOfRangeException(nameof(family), family, "TCP needs an IPv4 or IPv6 socket.");
+            throw new ArgumentOutOfRangeException(nameof(family), family, "A stream socket is IPv4, IPv6 or UNIX.");
         }
 
         _reactor = reactor;
         AddressFamily = family;
-        _socket = new Socket(family, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+        var protocol = family == AddressFamily.Unix ? ProtocolType.Unspecified : ProtocolType.Tcp;
+        _socket = new Socket(family, SocketType.Stream, protocol) { Blocking = false };
         _accept = new SocketAsyncEventArgs();
         _accept.Completed += (_, _) =>
         {
@@ -57,10 +58,13 @@ internal sealed class PortableListenSocket : IListenSocket
     {
         try
         {
-            SetReuseAddress();
-            if (AddressFamily == AddressFamily.InterNetworkV6 && ((IPEndPoint)local).Address.Equals(IPAddress.IPv6Any))
+            if (local is IPEndPoint ip)
             {
-                _socket.DualMode = true; // D30
+                SetReuseAddress();
+                if (AddressFamily == AddressFamily.InterNetworkV6 && ip.Address.Equals(IPAddress.IPv6Any))
+                {
+                    _socket.DualMode = true; // D30
+                }
             }
 
             _socket.Bind(local);
@@ -85,11 +89,7 @@ internal sealed class PortableListenSocket : IListenSocket
         }
     }
 
-    public EndPoint GetLocalEndPoint()
-    {
-        var local = (IPEndPoint)_socket.LocalEndPoint!;
-        return new IPEndPoint(local.Address, local.Port);
-    }
+    public EndPoint GetLocalEndPoint() => PortableStreamSocket.Copy(_socket.LocalEndPoint);
 
     public SocketError Accept(out IStreamSocket? socket, out EndPoint? peer)
     {
@@ -117,8 +117,7 @@ internal sealed class PortableListenSocket : IListenSocket
 
         try
         {
-            var remote = (IPEndPoint)accepted.RemoteEndPoint!;
-            peer = new IPEndPoint(remote.Address, remote.Port);
+            peer = PortableStreamSocket.Copy(accepted.RemoteEndPoint);
             socket = new PortableStreamSocket(_reactor, accepted);
             return SocketError.Success;
         }
