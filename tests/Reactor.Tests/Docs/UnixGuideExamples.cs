@@ -25,6 +25,7 @@ sealed class SameUserOnly(uint myUserId) : Protocol
 // </snippet>
 
 /// <summary>docs/unix.md's examples, run.</summary>
+[Collection(DocExamplesCollection.Name)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class UnixGuideExamples
 {

@@ -36,6 +36,24 @@ internal sealed class TcpConnection : StreamConnection, ITcpTransport
         _connector = connector;
     }
 
+    private TcpConnection(ReactorBase reactor, IStreamSocket socket, Protocol protocol, IPEndPoint local, IPEndPoint peer)
+        : base(reactor, socket, protocol)
+    {
+        _local = local;
+        _peer = peer;
+    }
+
+    /// <summary>A connected socket handed over by someone else (<c>AdoptStreamConnection</c>): named like an accepted one, TCP_NODELAY as configured.</summary>
+    internal static TcpConnection Adopted(ReactorBase reactor, IStreamSocket socket, Protocol protocol, IPEndPoint local, IPEndPoint peer)
+    {
+        if (reactor.Options.Tcp.NoDelay)
+        {
+            TcpPort.TrySetNoDelay(socket);
+        }
+
+        return new TcpConnection(reactor, socket, protocol, local, peer);
+    }
+
     public bool NoDelay
     {
         get
@@ -82,5 +100,7 @@ internal sealed class TcpConnection : StreamConnection, ITcpTransport
     protected override void OnClosed(Failure reason) => _connector?.OnConnectionLost(this, reason);
 
     public override string ToString() =>
-        _port is not null ? $"<{Protocol.GetType().Name} #{_sessionNumber} on {_port.PortNumber}>" : $"<{Protocol.GetType().Name} to {_peer}>";
+        _port is not null ? $"<{Protocol.GetType().Name} #{_sessionNumber} on {_port.PortNumber}>"
+        : _connector is not null ? $"<{Protocol.GetType().Name} to {_peer}>"
+        : $"<{Protocol.GetType().Name} adopted, from {_peer}>";
 }

@@ -90,6 +90,15 @@ internal sealed class TcpPort : StreamListener, ITcpPort
         return tcpPort;
     }
 
+    /// <summary>A listening socket handed over by someone else (<c>AdoptStreamPort</c>, systemd): its address is read back.</summary>
+    internal static TcpPort Adopt(ReactorBase reactor, IListenSocket socket, Factory factory)
+    {
+        var local = (IPEndPoint)socket.GetLocalEndPoint();
+        var port = new TcpPort(reactor, socket, factory, local);
+        port.StartListening();
+        return port;
+    }
+
     public IPEndPoint GetHost() => _local;
 
     EndPoint IListeningPort.GetHost() => _local;

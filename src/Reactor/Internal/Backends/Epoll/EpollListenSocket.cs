@@ -29,15 +29,14 @@ internal sealed unsafe class EpollListenSocket : IListenSocket, IEpollHandler
     private int _fd;
 
     internal EpollListenSocket(EpollReactor reactor, AddressFamily family)
+        : this(reactor, Open(family), family)
     {
-        var (domain, protocol) = EpollStreamSocket.Domain(family);
-        _fd = Interop.socket(domain, Interop.SOCK_STREAM | Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC, protocol);
-        if (_fd < 0)
-        {
-            var errno = Interop.LastError;
-            throw new SocketException((int)Errno.ToSocketError(errno), $"socket() failed: {Interop.ErrorMessage(errno)}");
-        }
+    }
 
+    /// <summary>Wraps a listening descriptor (already non-blocking and close-on-exec): an adopted one.</summary>
+    internal EpollListenSocket(EpollReactor reactor, int fd, AddressFamily family)
+    {
+        _fd = fd;
         _reactor = reactor;
         AddressFamily = family;
         _registration = new EpollRegistration(reactor, _fd, this);
@@ -206,6 +205,19 @@ internal sealed unsafe class EpollListenSocket : IListenSocket, IEpollHandler
                 s_reserve = OpenReserve();
             }
         }
+    }
+
+    private static int Open(AddressFamily family)
+    {
+        var (domain, protocol) = EpollStreamSocket.Domain(family);
+        var fd = Interop.socket(domain, Interop.SOCK_STREAM | Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC, protocol);
+        if (fd < 0)
+        {
+            var errno = Interop.LastError;
+            throw new SocketException((int)Errno.ToSocketError(errno), $"socket() failed: {Interop.ErrorMessage(errno)}");
+        }
+
+        return fd;
     }
 
     private static int OpenReserve() => Interop.open("/dev/null", Interop.O_RDONLY | Interop.O_CLOEXEC);

@@ -29,16 +29,19 @@ internal sealed class PortableListenSocket : IListenSocket
     private volatile bool _disposed;
 
     internal PortableListenSocket(PortableReactor reactor, AddressFamily family)
+        : this(reactor, family is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 or AddressFamily.Unix
+            ? new Socket(family, SocketType.Stream, family == AddressFamily.Unix ? ProtocolType.Unspecified : ProtocolType.Tcp)
+            : throw new ArgumentOutOfRangeException(nameof(family), family, "A stream socket is IPv4, IPv6 or UNIX."))
     {
-        if (family is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 or AddressFamily.Unix))
-        {
-            throw new ArgumentOutOfRangeException(nameof(family), family, "A stream socket is IPv4, IPv6 or UNIX.");
-        }
+    }
 
+    /// <summary>Wraps a stream socket to listen with (an adopted one, already listening).</summary>
+    internal PortableListenSocket(PortableReactor reactor, Socket socket)
+    {
         _reactor = reactor;
-        AddressFamily = family;
-        var protocol = family == AddressFamily.Unix ? ProtocolType.Unspecified : ProtocolType.Tcp;
-        _socket = new Socket(family, SocketType.Stream, protocol) { Blocking = false };
+        AddressFamily = socket.AddressFamily;
+        _socket = socket;
+        _socket.Blocking = false;
         _accept = new SocketAsyncEventArgs();
         _accept.Completed += (_, _) =>
         {
