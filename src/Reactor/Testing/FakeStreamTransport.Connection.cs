@@ -1,4 +1,5 @@
 using System.Net;
+using System.Runtime.InteropServices;
 using Reactor.Internal.Streams;
 
 namespace Reactor.Testing;
@@ -24,8 +25,10 @@ public sealed partial class FakeStreamTransport
 
     /// <summary>
     /// Writes <paramref name="data"/>: the kernel takes it at once (<see cref="Written"/>), unless
-    /// <see cref="FillSendBuffer"/> is in force (then it waits in the buffer). Dropped, never thrown, once the connection
-    /// is closing or half-closed.
+    /// <see cref="FillSendBuffer"/> is in force (then it waits in the buffer). As on a real transport, a write made inside
+    /// a callback the fake is running (under 16 KiB, with nothing queued before it) is gathered and sent when that
+    /// callback returns, so an <see cref="AbortConnection"/> in the same callback discards it. Dropped, never thrown, once
+    /// the connection is closing or half-closed.
     /// </summary>
     /// <param name="data">The bytes; an empty span writes nothing.</param>
     public void Write(ReadOnlySpan<byte> data)
@@ -48,13 +51,15 @@ public sealed partial class FakeStreamTransport
             return;
         }
 
-        if (!_sendBufferFull)
+        if (!_sendBufferFull && _buffered.Count == 0 && (_depth == 0 || data.Length >= BlockPool.BlockSize))
         {
             _written.AddRange(data);
             return;
         }
 
+        // Gathered (sent when the current call ends, as a dispatch's writes are) or waiting for the kernel.
         _buffered.AddRange(data);
+        _serviceRequested |= !_sendBufferFull;
         if (_producer is not null && _producerStreaming && !ProducerPaused && _buffered.Count > _highWatermark)
         {
             ProducerPaused = true;
@@ -219,6 +224,14 @@ public sealed partial class FakeStreamTransport
 
         ReadUnread();
         NoticeResetWhileWriting();
+        if (_buffered.Count > 0 && !_sendBufferFull && _state != State.Closed)
+        {
+            // The gathered writes leave; a pull producer is asked again only on Pump (see there).
+            _written.AddRange(CollectionsMarshal.AsSpan(_buffered));
+            _buffered.Clear();
+            ResumeProducerIfDrained(askPullProducer: false);
+        }
+
         FinishWriteSide();
     }
 
@@ -330,7 +343,8 @@ public sealed partial class FakeStreamTransport
         }
     }
 
-    private void ResumeProducerIfDrained()
+    /// <summary>After the buffer drained: a paused streaming producer resumes at the low watermark; a pull producer is asked for more if <paramref name="askPullProducer"/> and the buffer is empty.</summary>
+    private void ResumeProducerIfDrained(bool askPullProducer)
     {
         if (_producer is null || _state == State.Closed)
         {
@@ -345,7 +359,7 @@ public sealed partial class FakeStreamTransport
                 CallProducer(ProducerCall.Resume);
             }
         }
-        else if (_buffered.Count == 0)
+        else if (askPullProducer && _buffered.Count == 0)
         {
             CallProducer(ProducerCall.Resume);
         }

@@ -33,7 +33,9 @@ namespace Reactor.Testing;
 /// the test fires with a <see cref="Clock"/>) waits for the next <see cref="Pump"/>, which plays one turn of the
 /// reactor's loop — as a real transport finishes it after the current callback.</para>
 /// <para>The kernel takes every write at once (it lands in <see cref="Written"/>) until <see cref="FillSendBuffer"/>;
-/// then writes wait in the transport's buffer, as on a connection whose peer stopped reading.</para>
+/// then writes wait in the transport's buffer, as on a connection whose peer stopped reading. Small writes made inside a
+/// callback the fake is running are gathered and land when the callback returns, as a real transport sends a
+/// dispatch's writes together.</para>
 /// <para>Not thread-safe, like the reactor: use it from the test's thread.</para>
 /// </remarks>
 /// <example>
@@ -332,7 +334,7 @@ public sealed partial class FakeStreamTransport : ITcpTransport
         }
 
         _depth++;
-        ResumeProducerIfDrained();
+        ResumeProducerIfDrained(askPullProducer: true);
         _serviceRequested = true;
         EndCall();
     }
@@ -354,7 +356,7 @@ public sealed partial class FakeStreamTransport : ITcpTransport
         _depth++;
         if (_producer is not null && !_producerStreaming && _buffered.Count == 0)
         {
-            ResumeProducerIfDrained();
+            ResumeProducerIfDrained(askPullProducer: true);
         }
 
         _serviceRequested = true;

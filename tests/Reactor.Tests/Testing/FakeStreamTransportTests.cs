@@ -299,6 +299,50 @@ public class FakeStreamTransportTests
     }
 
     [Fact]
+    public void Small_writes_inside_a_callback_are_gathered_until_it_returns_as_a_real_dispatch_s_are()
+    {
+        var protocol = new RecordingStreamProtocol();
+        var seen = new List<string>();
+        protocol.OnData = (p, d) =>
+        {
+            p.Transport!.Write(d);
+            seen.Add($"{p.Transport.BufferedBytes} buffered, written '{((FakeStreamTransport)p.Transport).WrittenText}'");
+        };
+        var transport = new FakeStreamTransport().Attach(protocol);
+
+        transport.Receive("echo");
+        seen.Should().Equal("4 buffered, written ''");
+        (transport.WrittenText, transport.BufferedBytes).Should().Be(("echo", 0L));
+
+        protocol.OnData = (p, _) =>
+        {
+            p.Transport!.Write("never sent"u8);
+            p.Transport.AbortConnection();
+        };
+        transport.Receive("abort");
+        transport.TakeWrittenText().Should().Be("echo");
+        protocol.Events.Should().Equal("made", "lost ConnectionAbortedException");
+    }
+
+    [Fact]
+    public void A_write_of_16_KiB_or_more_inside_a_callback_goes_out_at_once_when_nothing_is_queued()
+    {
+        var protocol = new RecordingStreamProtocol();
+        long? buffered = null;
+        protocol.OnData = (p, _) =>
+        {
+            p.Transport!.Write(new byte[16 * 1024]);
+            buffered = p.Transport.BufferedBytes;
+        };
+        var transport = new FakeStreamTransport().Attach(protocol);
+
+        transport.Receive("go");
+
+        buffered.Should().Be(0);
+        transport.Written.Should().HaveCount(16 * 1024);
+    }
+
+    [Fact]
     public void While_the_send_buffer_is_full_writes_wait_in_the_transport_and_drain_in_order()
     {
         var transport = new FakeStreamTransport().Attach(new RecordingStreamProtocol());
