@@ -222,6 +222,117 @@ public abstract class StreamTransportSpec : IDisposable
         (peer.End, peer.Received.Count).Should().Be((PeerEnd.Reset, 0));
     }
 
+    [SpecFact]
+    public void LoseConnection_in_ConnectionMade_closes_after_ConnectionMade_returns()
+    {
+        var protocol = new RecordingStreamProtocol();
+        protocol.OnMade = p =>
+        {
+            p.Transport!.Write("hello and goodbye"u8);
+            p.Transport.LoseConnection();
+            p.Events.Add("ConnectionMade returns");
+        };
+
+        var peer = Open(protocol);
+
+        LostOnce<ConnectionDoneException>(peer, protocol);
+        protocol.Events.Should().Equal("made", "ConnectionMade returns", "lost ConnectionDoneException");
+        PeerReadsToTheEnd(peer, "hello and goodbye"u8);
+    }
+
+    [SpecFact]
+    public void No_data_is_delivered_after_LoseConnection()
+    {
+        var protocol = new RecordingStreamProtocol();
+        var calls = 0;
+        protocol.OnData = (p, _) =>
+        {
+            calls++;
+            p.Transport!.LoseConnection();
+        };
+        var peer = Open(protocol);
+
+        peer.Write(Pattern(0, 200_000));
+
+        LostOnce<ConnectionDoneException>(peer, protocol);
+        calls.Should().Be(1);
+    }
+
+    [SpecFact]
+    public void AbortConnection_in_DataReceived_resets_and_delivers_nothing_more()
+    {
+        var protocol = new RecordingStreamProtocol();
+        var calls = 0;
+        protocol.OnData = (p, _) =>
+        {
+            calls++;
+            p.Transport!.Write("dropped"u8);
+            p.Transport.AbortConnection();
+        };
+        var peer = Open(protocol);
+
+        peer.Write(Pattern(0, 200_000));
+
+        LostOnce<ConnectionAbortedException>(peer, protocol);
+        calls.Should().Be(1);
+        peer.RunUntil(() => peer.End != PeerEnd.Open, "the peer reads the end");
+        (peer.End, peer.Received.Count).Should().Be((PeerEnd.Reset, 0));
+    }
+
+    [SpecFact]
+    public void Writing_or_closing_again_inside_ConnectionLost_changes_nothing()
+    {
+        var protocol = new RecordingStreamProtocol();
+        protocol.OnLost = (p, _) =>
+        {
+            p.Transport!.Write("too late"u8);
+            p.Transport.LoseConnection();
+            p.Transport.AbortConnection();
+            ((ITcpTransport)p.Transport).LoseWriteConnection();
+            p.Events.Add($"disconnecting {p.Transport.Disconnecting}");
+        };
+        var peer = Open(protocol);
+
+        peer.Transport.Write("kept"u8);
+        peer.Transport.LoseConnection();
+
+        LostOnce<ConnectionDoneException>(peer, protocol);
+        protocol.Events.Should().Equal("made", "lost ConnectionDoneException", "disconnecting True");
+        PeerReadsToTheEnd(peer, "kept"u8);
+    }
+
+    [SpecFact]
+    public void A_paused_transport_still_closes_on_LoseConnection()
+    {
+        var protocol = new RecordingStreamProtocol();
+        var peer = Open(protocol);
+
+        peer.Transport.PauseProducing();
+        peer.Transport.Write("bye"u8);
+        peer.Transport.LoseConnection();
+        peer.Transport.ResumeProducing();
+
+        LostOnce<ConnectionDoneException>(peer, protocol);
+        PeerReadsToTheEnd(peer, "bye"u8);
+    }
+
+    [SpecFact]
+    public void Data_arriving_while_the_close_waits_for_the_buffer_is_not_delivered()
+    {
+        var protocol = new RecordingStreamProtocol();
+        var peer = Open(protocol);
+        peer.StopReading();
+        WriteUntil(peer, () => peer.Transport.BufferedBytes > 0);
+        peer.Transport.LoseConnection();
+
+        peer.Write("late"u8);
+        peer.Settle();
+        peer.StartReading();
+
+        LostOnce<ConnectionDoneException>(peer, protocol);
+        protocol.Received.Should().BeEmpty();
+    }
+
     // ---- Half-close -----------------------------------------------------------------------------------------------
 
     [SpecFact]
@@ -282,6 +393,75 @@ public abstract class StreamTransportSpec : IDisposable
         PeerReadsToTheEnd(peer, "response"u8);
     }
 
+    [SpecFact]
+    public void LoseWriteConnection_waits_for_the_buffer_before_the_FIN()
+    {
+        var protocol = new HalfCloseableRecordingProtocol();
+        var peer = Open(protocol);
+        peer.StopReading();
+        var written = WriteUntil(peer, () => peer.Transport.BufferedBytes > 0);
+
+        ((ITcpTransport)peer.Transport).LoseWriteConnection();
+        peer.Settle();
+        protocol.Events.Should().Equal("made");
+        peer.StartReading();
+
+        peer.RunUntil(() => peer.End != PeerEnd.Open, "the peer reads everything and the FIN");
+        peer.End.Should().Be(PeerEnd.EndOfStream);
+        peer.Received.Should().Equal(Pattern(0, written));
+        peer.RunUntil(() => protocol.Events.Contains("write lost"), "WriteConnectionLost runs");
+        peer.Transport.Disconnecting.Should().BeFalse();
+    }
+
+    [SpecFact]
+    public void The_peer_s_FIN_closes_cleanly_only_after_everything_written_is_sent()
+    {
+        var protocol = new RecordingStreamProtocol();
+        var peer = Open(protocol);
+        peer.StopReading();
+        var written = WriteUntil(peer, () => peer.Transport.BufferedBytes > 0);
+
+        peer.Close();
+        peer.Settle();
+        protocol.Lost.Should().BeEmpty("what was written is still being sent");
+        peer.StartReading();
+
+        LostOnce<ConnectionDoneException>(peer, protocol);
+        peer.RunUntil(() => peer.End != PeerEnd.Open, "the peer reads everything and the end");
+        peer.End.Should().Be(PeerEnd.EndOfStream);
+        peer.Received.Should().Equal(Pattern(0, written));
+    }
+
+    [SpecFact]
+    public void A_paused_transport_sees_the_peer_s_FIN_only_once_resumed_after_the_data_before_it()
+    {
+        var protocol = new RecordingStreamProtocol();
+        var peer = Open(protocol);
+        peer.Transport.PauseProducing();
+
+        peer.Write("last"u8);
+        peer.Close();
+        peer.Settle();
+        (protocol.Received.Count, protocol.Lost.Count).Should().Be((0, 0));
+
+        peer.Transport.ResumeProducing();
+        LostOnce<ConnectionDoneException>(peer, protocol);
+        protocol.Received.Should().Equal("last"u8.ToArray());
+    }
+
+    [SpecFact]
+    public void An_exception_from_ReadConnectionLost_closes_the_connection_with_it_as_the_reason()
+    {
+        var boom = new InvalidOperationException("boom");
+        var protocol = new HalfCloseableRecordingProtocol { OnReadLost = _ => throw boom };
+        var peer = Open(protocol);
+
+        peer.Close();
+
+        LostOnce<InvalidOperationException>(peer, protocol);
+        protocol.Lost[0].Exception.Should().BeSameAs(boom);
+    }
+
     // ---- The connection lost --------------------------------------------------------------------------------------
 
     [SpecFact]
@@ -308,6 +488,48 @@ public abstract class StreamTransportSpec : IDisposable
         protocol.Lost[0].Exception.Should().BeSameAs(boom);
         peer.RunUntil(() => peer.End != PeerEnd.Open, "the peer reads the end");
         peer.End.Should().Be(PeerEnd.EndOfStream);
+    }
+
+    [SpecFact]
+    public void A_reset_is_noticed_while_data_waits_to_be_sent_even_when_paused()
+    {
+        var protocol = new RecordingStreamProtocol();
+        var peer = Open(protocol);
+        peer.Transport.PauseProducing();
+        peer.StopReading();
+        WriteUntil(peer, () => peer.Transport.BufferedBytes > 0);
+
+        peer.Reset();
+
+        LostOnce<ConnectionLostException>(peer, protocol);
+        peer.Transport.BufferedBytes.Should().Be(0);
+    }
+
+    [SpecFact]
+    public void An_exception_from_ConnectionMade_aborts_the_connection_with_it_as_the_reason()
+    {
+        var boom = new InvalidOperationException("boom");
+        var protocol = new RecordingStreamProtocol { OnMade = _ => throw boom };
+
+        var peer = Open(protocol);
+
+        LostOnce<InvalidOperationException>(peer, protocol);
+        protocol.Lost[0].Exception.Should().BeSameAs(boom);
+        peer.RunUntil(() => peer.End != PeerEnd.Open, "the peer reads the end");
+        peer.End.Should().Be(PeerEnd.Reset);
+    }
+
+    [SpecFact]
+    public void An_exception_from_a_producer_closes_the_connection_with_it_as_the_reason()
+    {
+        var boom = new InvalidOperationException("boom");
+        var protocol = new RecordingStreamProtocol();
+        var peer = Open(protocol);
+
+        peer.Transport.RegisterProducer(new CountingPullProducer { OnResume = _ => throw boom }, streaming: false);
+
+        LostOnce<InvalidOperationException>(peer, protocol);
+        protocol.Lost[0].Exception.Should().BeSameAs(boom);
     }
 
     // ---- Reading paused -------------------------------------------------------------------------------------------
@@ -420,6 +642,32 @@ public abstract class StreamTransportSpec : IDisposable
         peer.StartReading();
         peer.RunUntil(() => producer.Resumes > asked, "the drained buffer asks for more");
         transport.UnregisterProducer();
+    }
+
+    [SpecFact]
+    public void A_pull_producer_registered_inside_DataReceived_is_asked_until_it_is_done()
+    {
+        var protocol = new RecordingStreamProtocol();
+        const int chunks = 4;
+        var producer = new CountingPullProducer();
+        protocol.OnData = (p, _) => p.Transport!.RegisterProducer(producer, streaming: false);
+        producer.OnResume = c =>
+        {
+            protocol.Transport!.Write(Pattern((c.Resumes - 1) * 500, 500));
+            if (c.Resumes == chunks)
+            {
+                protocol.Transport.UnregisterProducer();
+                protocol.Transport.LoseConnection();
+            }
+        };
+        var peer = Open(protocol);
+
+        peer.Write("go"u8);
+
+        LostOnce<ConnectionDoneException>(peer, protocol);
+        producer.Resumes.Should().Be(chunks);
+        peer.RunUntil(() => peer.End != PeerEnd.Open, "the peer reads everything and the end");
+        peer.Received.Should().Equal(Pattern(0, chunks * 500));
     }
 
     [SpecFact]
