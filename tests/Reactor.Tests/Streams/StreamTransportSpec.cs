@@ -688,6 +688,33 @@ public abstract class StreamTransportSpec : IDisposable
     }
 
     [SpecFact]
+    public void LoseConnection_with_a_pull_producer_registered_completes_once_it_has_finished()
+    {
+        var protocol = new RecordingStreamProtocol();
+        var peer = Open(protocol);
+        var transport = peer.Transport;
+        const int chunks = 5;
+        var producer = new CountingPullProducer();
+        producer.OnResume = p =>
+        {
+            transport.Write(Pattern((p.Resumes - 1) * 1000, 1000));
+            if (p.Resumes == chunks)
+            {
+                transport.UnregisterProducer();
+            }
+        };
+        transport.RegisterProducer(producer, streaming: false);
+
+        transport.LoseConnection();
+
+        // The producer is asked after each chunk, as while open, until it unregisters; then the close goes ahead.
+        LostOnce<ConnectionDoneException>(peer, protocol);
+        (producer.Resumes, producer.Stops).Should().Be((chunks, 0));
+        peer.RunUntil(() => peer.End != PeerEnd.Open, "the peer reads the end");
+        peer.End.Should().Be(PeerEnd.EndOfStream);
+    }
+
+    [SpecFact]
     public void A_producer_registered_when_the_connection_is_lost_is_stopped()
     {
         var protocol = new RecordingStreamProtocol();
