@@ -21,6 +21,8 @@ namespace Reactor.Internal.Streams;
 /// </remarks>
 internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOpenResource
 {
+    private static readonly SendOrPostCallback AskPullProducerSoon = static state => ((StreamConnection)state!).AskPullProducer();
+
     private readonly IStreamSocket _socket;
     private readonly StreamLoop _loop;
     private Protocol _protocol;
@@ -37,6 +39,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
     private IProducer? _producer;
     private bool _producerStreaming;
     private bool _producerPaused;
+    private bool _askPullProducerScheduled;
     private int _highWatermark;
     private int _lowWatermark;
 
@@ -242,6 +245,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         {
             // D20: after LoseConnection, AbortConnection or LoseWriteConnection writes are dropped, never thrown.
             DropWrite(data.Length);
+            AskPullProducerAfterDroppedWrite(data.Length);
             return;
         }
 
@@ -324,6 +328,29 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         if (_producer is not null && !_producerStreaming)
         {
             // A pull producer is asked for more once everything it wrote has gone (Twisted resumes it in doWrite).
+            _loop.RequestService(this);
+        }
+    }
+
+    /// <summary>
+    /// A pull producer's dropped chunk is gone as a sent one is, so it is asked for the next (else a LoseConnection
+    /// waiting for it to unregister, D27, would wait forever) — on the next iteration, since no full kernel paces a
+    /// producer whose writes go nowhere.
+    /// </summary>
+    private void AskPullProducerAfterDroppedWrite(int length)
+    {
+        if (length > 0 && _producer is not null && !_producerStreaming && _state != State.Closed && !_askPullProducerScheduled)
+        {
+            _askPullProducerScheduled = true;
+            Reactor.CallSoon(AskPullProducerSoon, this);
+        }
+    }
+
+    private void AskPullProducer()
+    {
+        _askPullProducerScheduled = false;
+        if (_producer is not null && !_producerStreaming && _state != State.Closed)
+        {
             _loop.RequestService(this);
         }
     }
