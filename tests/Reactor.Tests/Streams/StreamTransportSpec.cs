@@ -506,6 +506,20 @@ public abstract class StreamTransportSpec : IDisposable
     }
 
     [SpecFact]
+    public void A_reset_while_LoseConnection_waits_for_the_buffer_loses_the_connection()
+    {
+        var protocol = new RecordingStreamProtocol();
+        var peer = Open(protocol);
+        peer.StopReading();
+        WriteUntil(peer, () => peer.Transport.BufferedBytes > 0);
+        peer.Transport.LoseConnection();
+
+        peer.Reset();
+
+        LostOnce<ConnectionLostException>(peer, protocol);
+    }
+
+    [SpecFact]
     public void An_exception_from_ConnectionMade_aborts_the_connection_with_it_as_the_reason()
     {
         var boom = new InvalidOperationException("boom");
@@ -549,6 +563,24 @@ public abstract class StreamTransportSpec : IDisposable
         protocol.Received.Should().BeEmpty("never from inside ResumeProducing");
         peer.RunUntil(() => protocol.Received.Count >= 4, "the held data is delivered");
         protocol.Received.Should().Equal("held"u8.ToArray());
+    }
+
+    [SpecFact]
+    public void Pausing_inside_DataReceived_stops_delivery_at_once()
+    {
+        var protocol = new RecordingStreamProtocol { OnData = (p, _) => p.Transport!.PauseProducing() };
+        var peer = Open(protocol);
+        var data = Pattern(0, 500_000);
+
+        peer.Write(data);
+        peer.RunUntil(() => protocol.Received.Count > 0, "the first data arrives");
+        peer.Settle();
+        protocol.Received.Count.Should().BeLessThanOrEqualTo(64 * 1024, "one read at most, then the transport stopped reading");
+
+        protocol.OnData = null;
+        peer.Transport.ResumeProducing();
+        peer.RunUntil(() => protocol.Received.Count >= data.Length, "the rest is delivered");
+        protocol.Received.Should().Equal(data);
     }
 
     [SpecFact]
