@@ -81,17 +81,7 @@ public sealed partial class FakeStreamTransport
     public void RegisterProducer(IProducer producer, bool streaming)
     {
         ArgumentNullException.ThrowIfNull(producer);
-        if (_producer is not null)
-        {
-            throw new InvalidOperationException($"Cannot register producer {producer}: producer {_producer} was never unregistered.");
-        }
-
-        if (streaming ? producer is not IPushProducer : producer is not IPullProducer)
-        {
-            throw new ArgumentException(
-                streaming ? "A streaming producer must implement IPushProducer." : "A non-streaming producer must implement IPullProducer.",
-                nameof(producer));
-        }
+        TransportArguments.VerifyProducer(_producer, producer, streaming);
 
         if (_state == State.Closed)
         {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
+using Reactor.Internal.Streams;
 
 namespace Reactor.Testing;
 
@@ -147,24 +148,14 @@ public sealed partial class FakeStreamTransport : ITcpTransport
     public int HighWatermark
     {
         get => _highWatermark;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, _lowWatermark);
-            _highWatermark = value;
-        }
+        set => _highWatermark = TransportArguments.HighWatermark(value, _lowWatermark);
     }
 
     /// <inheritdoc/>
     public int LowWatermark
     {
         get => _lowWatermark;
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, _highWatermark);
-            _lowWatermark = value;
-        }
+        set => _lowWatermark = TransportArguments.LowWatermark(value, _highWatermark);
     }
 
     /// <summary>TCP_NODELAY as the protocol last set it (<c>true</c> at first, Reactor's default). Recorded only.</summary>

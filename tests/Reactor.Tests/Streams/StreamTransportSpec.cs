@@ -637,15 +637,7 @@ public abstract class StreamTransportSpec : IDisposable
         var peer = Open(protocol);
         var transport = peer.Transport;
         const int chunks = 5;
-        var producer = new CountingPullProducer();
-        producer.OnResume = p =>
-        {
-            transport.Write(Pattern((p.Resumes - 1) * 1000, 1000));
-            if (p.Resumes == chunks)
-            {
-                transport.UnregisterProducer();
-            }
-        };
+        var producer = ChunkProducer(() => transport, chunks, 1000);
 
         transport.RegisterProducer(producer, streaming: false);
         producer.Resumes.Should().Be(1, "a pull producer is asked for its first chunk at once");
@@ -681,17 +673,8 @@ public abstract class StreamTransportSpec : IDisposable
     {
         var protocol = new RecordingStreamProtocol();
         const int chunks = 4;
-        var producer = new CountingPullProducer();
+        var producer = ChunkProducer(() => protocol.Transport!, chunks, 500, afterLast: () => protocol.Transport!.LoseConnection());
         protocol.OnData = (p, _) => p.Transport!.RegisterProducer(producer, streaming: false);
-        producer.OnResume = c =>
-        {
-            protocol.Transport!.Write(Pattern((c.Resumes - 1) * 500, 500));
-            if (c.Resumes == chunks)
-            {
-                protocol.Transport.UnregisterProducer();
-                protocol.Transport.LoseConnection();
-            }
-        };
         var peer = Open(protocol);
 
         peer.Write("go"u8);
@@ -726,15 +709,7 @@ public abstract class StreamTransportSpec : IDisposable
         var peer = Open(protocol);
         var transport = peer.Transport;
         const int chunks = 5;
-        var producer = new CountingPullProducer();
-        producer.OnResume = p =>
-        {
-            transport.Write(Pattern((p.Resumes - 1) * 1000, 1000));
-            if (p.Resumes == chunks)
-            {
-                transport.UnregisterProducer();
-            }
-        };
+        var producer = ChunkProducer(() => transport, chunks, 1000);
         transport.RegisterProducer(producer, streaming: false);
 
         transport.LoseConnection();
@@ -787,6 +762,23 @@ public abstract class StreamTransportSpec : IDisposable
 
         return bytes;
     }
+
+    /// <summary>
+    /// A pull producer that writes the next <paramref name="size"/> bytes of <see cref="Pattern"/> each time it is asked,
+    /// and unregisters (then runs <paramref name="afterLast"/>) with the last of <paramref name="chunks"/>.
+    /// </summary>
+    private static CountingPullProducer ChunkProducer(Func<ITransport> transport, int chunks, int size, Action? afterLast = null) => new()
+    {
+        OnResume = p =>
+        {
+            transport().Write(Pattern((p.Resumes - 1) * (long)size, size));
+            if (p.Resumes == chunks)
+            {
+                transport().UnregisterProducer();
+                afterLast?.Invoke();
+            }
+        },
+    };
 
     /// <summary>The peer reads exactly <paramref name="expected"/>, then end of stream.</summary>
     private static void PeerReadsToTheEnd(StreamPeer peer, ReadOnlySpan<byte> expected)

@@ -77,9 +77,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         set
         {
             Reactor.VerifyAccess();
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, _lowWatermark);
-            _highWatermark = value;
+            _highWatermark = TransportArguments.HighWatermark(value, _lowWatermark);
         }
     }
 
@@ -89,9 +87,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         set
         {
             Reactor.VerifyAccess();
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, _highWatermark);
-            _lowWatermark = value;
+            _lowWatermark = TransportArguments.LowWatermark(value, _highWatermark);
         }
     }
 
@@ -452,17 +448,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
     {
         ArgumentNullException.ThrowIfNull(producer);
         Reactor.VerifyAccess();
-        if (_producer is not null)
-        {
-            throw new InvalidOperationException($"Cannot register producer {producer}: producer {_producer} was never unregistered.");
-        }
-
-        if (streaming ? producer is not IPushProducer : producer is not IPullProducer)
-        {
-            throw new ArgumentException(
-                streaming ? "A streaming producer must implement IPushProducer." : "A non-streaming producer must implement IPullProducer.",
-                nameof(producer));
-        }
+        TransportArguments.VerifyProducer(_producer, producer, streaming);
 
         if (_state == State.Closed)
         {
