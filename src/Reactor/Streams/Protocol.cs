@@ -35,7 +35,7 @@ public class Protocol
 
     /// <summary>
     /// Connects this protocol to <paramref name="transport"/> and calls <see cref="ConnectionMade"/> (Twisted's
-    /// <c>makeConnection</c>). The reactor calls it; tests call it with a <c>Reactor.Testing.FakeStreamTransport</c>.
+    /// <c>makeConnection</c>). The reactor calls it; in tests, <c>Reactor.Testing.FakeStreamTransport.Attach</c> does.
     /// </summary>
     /// <param name="transport">The connection.</param>
     /// <exception cref="ArgumentNullException"><paramref name="transport"/> is null.</exception>

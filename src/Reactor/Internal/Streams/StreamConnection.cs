@@ -21,6 +21,8 @@ namespace Reactor.Internal.Streams;
 /// </remarks>
 internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOpenResource
 {
+    private static readonly SendOrPostCallback AskPullProducerSoon = static state => ((StreamConnection)state!).AskPullProducer();
+
     private readonly IStreamSocket _socket;
     private readonly StreamLoop _loop;
     private readonly Protocol _protocol;
@@ -38,6 +40,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
     private IProducer? _producer;
     private bool _producerStreaming;
     private bool _producerPaused;
+    private bool _askPullProducerScheduled;
     private int _highWatermark;
     private int _lowWatermark;
 
@@ -75,9 +78,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         set
         {
             Reactor.VerifyAccess();
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, _lowWatermark);
-            _highWatermark = value;
+            _highWatermark = TransportArguments.HighWatermark(value, _lowWatermark);
         }
     }
 
@@ -87,9 +88,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         set
         {
             Reactor.VerifyAccess();
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, _highWatermark);
-            _lowWatermark = value;
+            _lowWatermark = TransportArguments.LowWatermark(value, _highWatermark);
         }
     }
 
@@ -240,6 +239,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         {
             // D20: after LoseConnection, AbortConnection or LoseWriteConnection writes are dropped, never thrown.
             DropWrite(data.Length);
+            AskPullProducerAfterDroppedWrite(data.Length);
             return;
         }
 
@@ -322,6 +322,29 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         if (_producer is not null && !_producerStreaming)
         {
             // A pull producer is asked for more once everything it wrote has gone (Twisted resumes it in doWrite).
+            _loop.RequestService(this);
+        }
+    }
+
+    /// <summary>
+    /// A pull producer's dropped chunk is gone as a sent one is, so it is asked for the next (else a LoseConnection
+    /// waiting for it to unregister, D27, would wait forever) — on the next iteration, since no full kernel paces a
+    /// producer whose writes go nowhere.
+    /// </summary>
+    private void AskPullProducerAfterDroppedWrite(int length)
+    {
+        if (length > 0 && _producer is not null && !_producerStreaming && _state != State.Closed && !_askPullProducerScheduled)
+        {
+            _askPullProducerScheduled = true;
+            Reactor.CallSoon(AskPullProducerSoon, this);
+        }
+    }
+
+    private void AskPullProducer()
+    {
+        _askPullProducerScheduled = false;
+        if (_producer is not null && !_producerStreaming && _state != State.Closed)
+        {
             _loop.RequestService(this);
         }
     }
@@ -423,17 +446,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
     {
         ArgumentNullException.ThrowIfNull(producer);
         Reactor.VerifyAccess();
-        if (_producer is not null)
-        {
-            throw new InvalidOperationException($"Cannot register producer {producer}: producer {_producer} was never unregistered.");
-        }
-
-        if (streaming ? producer is not IPushProducer : producer is not IPullProducer)
-        {
-            throw new ArgumentException(
-                streaming ? "A streaming producer must implement IPushProducer." : "A non-streaming producer must implement IPullProducer.",
-                nameof(producer));
-        }
+        TransportArguments.VerifyProducer(_producer, producer, streaming);
 
         if (_state == State.Closed)
         {
