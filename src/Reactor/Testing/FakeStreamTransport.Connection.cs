@@ -33,7 +33,9 @@ public sealed partial class FakeStreamTransport
     /// <param name="data">The bytes; an empty span writes nothing.</param>
     public void Write(ReadOnlySpan<byte> data)
     {
-        if (_state != State.Open || _writeShutdownRequested)
+        // While LoseConnection waits for a registered producer to finish (D27), its writes are still taken.
+        var waitingForProducer = _state == State.Closing && _closeWaitsForProducer && !_closeNow && _producer is not null;
+        if ((_state != State.Open && !waitingForProducer) || _writeShutdownRequested)
         {
             if (!data.IsEmpty)
             {
@@ -136,7 +138,7 @@ public sealed partial class FakeStreamTransport
     {
         if (_state == State.Open)
         {
-            BeginClosing(new ConnectionDoneException());
+            BeginClosing(new ConnectionDoneException(), waitForProducer: true);
         }
     }
 
@@ -302,7 +304,8 @@ public sealed partial class FakeStreamTransport
 
         if (_state == State.Closing)
         {
-            if (_producer is null)
+            // Only the protocol's own LoseConnection waits for a registered producer (D27); a close the peer started does not.
+            if (_producer is null || !_closeWaitsForProducer)
             {
                 CloseNow(_closeReason ?? new ConnectionDoneException(), abort: false);
             }
@@ -381,10 +384,11 @@ public sealed partial class FakeStreamTransport
     }
 
     /// <summary>Stops reading and closes cleanly with <paramref name="reason"/> once the buffer has drained (and any producer unregistered).</summary>
-    private void BeginClosing(Exception reason)
+    private void BeginClosing(Exception reason, bool waitForProducer = false)
     {
         _state = State.Closing;
         _closeReason ??= reason;
+        _closeWaitsForProducer |= waitForProducer;
         _serviceRequested = true;
     }
 

@@ -71,6 +71,7 @@ public sealed partial class FakeStreamTransport : ITcpTransport
     private bool _writeShutdownRequested;
     private Exception? _closeReason;
     private bool _closeNow;
+    private bool _closeWaitsForProducer;
     private bool _abort;
     private IProducer? _producer;
     private bool _producerStreaming;

@@ -5,9 +5,9 @@ using Reactor.Tests.Support;
 namespace Reactor.Tests.Streams;
 
 /// <summary>
-/// After <c>LoseConnection</c> a pull producer's writes are dropped (D20) yet the close waits for it to unregister
-/// (D27), so it is asked again after each dropped chunk — on the next iteration, since no full kernel paces a producer
-/// whose writes go nowhere: a long producer must not hold the loop.
+/// After <c>LoseConnection</c> the close waits for a registered pull producer to unregister (D27), and the producer is
+/// asked for a chunk once per iteration, as while open: a long producer whose chunks the kernel keeps up with must not
+/// hold the loop.
 /// </summary>
 public class PullProducerAfterLoseConnectionTests
 {
@@ -25,7 +25,7 @@ public class PullProducerAfterLoseConnectionTests
             {
                 producer.OnResume = c =>
                 {
-                    p.Transport!.Write("dropped"u8);
+                    p.Transport!.Write("chunk"u8);
                     if (c.Resumes == chunks)
                     {
                         p.Transport.UnregisterProducer();

@@ -714,11 +714,13 @@ public abstract class StreamTransportSpec : IDisposable
 
         transport.LoseConnection();
 
-        // The producer is asked after each chunk, as while open, until it unregisters; then the close goes ahead.
+        // The producer is asked after each chunk, as while open, until it unregisters; what it writes meanwhile is sent
+        // (that is what the close waits for, D27); then the close goes ahead.
         LostOnce<ConnectionDoneException>(peer, protocol);
         (producer.Resumes, producer.Stops).Should().Be((chunks, 0));
         peer.RunUntil(() => peer.End != PeerEnd.Open, "the peer reads the end");
         peer.End.Should().Be(PeerEnd.EndOfStream);
+        peer.Received.Count.Should().Be(chunks * 1000, "every chunk the producer wrote before unregistering arrives");
     }
 
     [SpecFact]

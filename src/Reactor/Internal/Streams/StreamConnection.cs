@@ -235,9 +235,10 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
     public void Write(ReadOnlySpan<byte> data)
     {
         Reactor.VerifyAccess();
-        if (_state != State.Open || _writeShutdownRequested)
+        if ((_state != State.Open && !WaitingForProducer) || _writeShutdownRequested)
         {
-            // D20: after LoseConnection, AbortConnection or LoseWriteConnection writes are dropped, never thrown.
+            // D20: after LoseConnection, AbortConnection or LoseWriteConnection writes are dropped, never thrown —
+            // except a registered producer's while LoseConnection waits for it to finish (D27).
             DropWrite(data.Length);
             AskPullProducerAfterDroppedWrite(data.Length);
             return;
@@ -319,12 +320,20 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
 
     private void AfterDirectWrite()
     {
-        if (_producer is not null && !_producerStreaming)
+        if (_producer is not null && !_producerStreaming && !_askPullProducerScheduled)
         {
-            // A pull producer is asked for more once everything it wrote has gone (Twisted resumes it in doWrite).
-            _loop.RequestService(this);
+            // A pull producer is asked for more once everything it wrote has gone — on the next iteration, one chunk per
+            // iteration as Twisted's doWrite does, so a producer the kernel keeps up with cannot hold the loop.
+            _askPullProducerScheduled = true;
+            Reactor.CallSoon(AskPullProducerSoon, this);
         }
     }
+
+    /// <summary>
+    /// Whether a <see cref="LoseConnection"/> is waiting for the registered producer to unregister (D27): its writes are
+    /// still taken, since that is what the close waits for.
+    /// </summary>
+    private bool WaitingForProducer => _state == State.Closing && _closeWaitsForProducer && !_closeNow && _producer is not null;
 
     /// <summary>
     /// A pull producer's dropped chunk is gone as a sent one is, so it is asked for the next (else a LoseConnection
