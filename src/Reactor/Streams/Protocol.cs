@@ -77,6 +77,9 @@ public class Protocol
     /// <inheritdoc/>
     public override string ToString() => $"<{GetType().Name}>";
 
+    /// <summary>Points an already connected protocol at a layer put under it (<c>StartTls</c>): its writes now go through it.</summary>
+    internal void Reattach(ITransport transport) => Transport = transport;
+
     /// <summary>Marks the protocol disconnected; the transport calls it just before <see cref="ConnectionLost"/>.</summary>
     internal void MarkDisconnected() => Connected = false;
 }

@@ -19,13 +19,13 @@ namespace Reactor.Internal.Streams;
 /// not half-closeable, an error: no more reads, no more writes accepted, the buffer drains unless aborting) →
 /// <c>Closed</c> (socket closed, <see cref="Protocol.ConnectionLost"/> ran once).</para>
 /// </remarks>
-internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOpenResource
+internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOpenResource, IStreamService
 {
     private static readonly SendOrPostCallback AskPullProducerSoon = static state => ((StreamConnection)state!).AskPullProducer();
 
     private readonly IStreamSocket _socket;
     private readonly StreamLoop _loop;
-    private readonly Protocol _protocol;
+    private Protocol _protocol;
     private WriteQueue _writes;
     private State _state;
     private bool _paused;
@@ -62,9 +62,22 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
     }
 
     /// <summary>Set by the <see cref="StreamLoop"/> while this connection waits for its <see cref="Service"/>.</summary>
-    internal bool ServiceRequested { get; set; }
+    public bool ServiceRequested { get; set; }
 
     internal Protocol Protocol => _protocol;
+
+    /// <summary>The reactor this connection runs on (layers above it, such as TLS, need its timers and loop).</summary>
+    internal ReactorBase OwnerReactor => Reactor;
+
+    /// <summary>
+    /// Puts <paramref name="protocol"/> between this connection and its current protocol (<c>StartTls</c>): what arrives
+    /// from now on goes to it. The caller reconnects the old protocol to the new layer.
+    /// </summary>
+    internal void ReplaceProtocol(Protocol protocol)
+    {
+        Reactor.VerifyAccess();
+        _protocol = protocol;
+    }
 
     internal bool IsClosed => _state == State.Closed;
 
@@ -474,6 +487,16 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         }
     }
 
+    /// <summary>Unregisters and returns the producer, without the close that unregistering may let go ahead (<c>StartTls</c> moves it to the new layer).</summary>
+    internal IProducer? TakeProducer(out bool streaming)
+    {
+        var producer = _producer;
+        streaming = _producerStreaming;
+        _producer = null;
+        _producerPaused = false;
+        return producer;
+    }
+
     public void UnregisterProducer()
     {
         Reactor.VerifyAccess();
@@ -595,7 +618,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
     /// What the connection owes after a protocol's call or a dispatch: flush gathered writes, then finish a half-close or
     /// a close. Run by the <see cref="StreamLoop"/>, never from inside a protocol's call.
     /// </summary>
-    internal void Service()
+    public void Service()
     {
         if (_state == State.Closed)
         {

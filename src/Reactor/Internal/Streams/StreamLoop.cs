@@ -31,7 +31,7 @@ internal sealed class StreamLoop
     private static readonly SendOrPostCallback ServiceSoon = static state => ((StreamLoop)state!).ServicePending();
 
     private readonly ReactorBase _reactor;
-    private readonly List<StreamConnection> _pending = [];
+    private readonly List<IStreamService> _pending = [];
     private int _depth;
     private bool _soonScheduled;
     private bool _servicing;
@@ -75,7 +75,7 @@ internal sealed class StreamLoop
     }
 
     /// <summary>Asks for <paramref name="connection"/>'s service after the current dispatch or callback (once until it runs).</summary>
-    internal void RequestService(StreamConnection connection)
+    internal void RequestService(IStreamService connection)
     {
         if (connection.ServiceRequested)
         {
@@ -114,7 +114,7 @@ internal sealed class StreamLoop
             catch (Exception e)
             {
                 // Protocol code is guarded inside Service; this is the loop's own safety net.
-                _reactor.LogCallbackError(connection.ToString() ?? nameof(StreamConnection), e);
+                _reactor.LogCallbackError(connection.ToString() ?? nameof(IStreamService), e);
             }
         }
 
