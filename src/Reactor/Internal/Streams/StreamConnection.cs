@@ -289,7 +289,8 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         Reactor.VerifyAccess();
 
         // D18: enumerated once. Inside a dispatch every part is gathered and leaves with one vectored send; outside one,
-        // the parts are gathered first for the same reason.
+        // the parts are gathered too, and leave after the current callback (never a service, which may close the
+        // connection, from inside this call: D15).
         _loop.BeginDispatch();
         try
         {
@@ -300,7 +301,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         }
         finally
         {
-            _loop.EndDispatch();
+            _loop.EndGathering();
         }
     }
 

@@ -74,6 +74,21 @@ internal sealed class StreamLoop
         }
     }
 
+    /// <summary>
+    /// Ends a dispatch that a transport call opened only to gather its own writes (<c>WriteSequence</c> outside a
+    /// dispatch). At the outermost end the services asked for run as a soon-call, after the current callback, instead of
+    /// here: the caller is still inside a protocol's call, and a service can end in that protocol's
+    /// <see cref="Protocol.ConnectionLost"/> (D15).
+    /// </summary>
+    internal void EndGathering()
+    {
+        if (--_depth == 0 && _pending.Count > 0 && !_soonScheduled)
+        {
+            _soonScheduled = true;
+            _reactor.CallSoon(ServiceSoon, this);
+        }
+    }
+
     /// <summary>Asks for <paramref name="connection"/>'s service after the current dispatch or callback (once until it runs).</summary>
     internal void RequestService(StreamConnection connection)
     {
