@@ -32,6 +32,7 @@ internal sealed class StreamLoop
 
     private readonly ReactorBase _reactor;
     private readonly List<StreamConnection> _pending = [];
+    private LoopPipeScheduler? _pipeScheduler;
     private int _depth;
     private bool _soonScheduled;
     private bool _servicing;
@@ -58,6 +59,9 @@ internal sealed class StreamLoop
 
     /// <summary>The connections' counters (read by the metrics).</summary>
     internal StreamCounters Counters { get; } = new();
+
+    /// <summary>The scheduler of this reactor's pipes (<c>PipeProtocol</c>), made on first use.</summary>
+    internal LoopPipeScheduler PipeScheduler => _pipeScheduler ??= new LoopPipeScheduler(_reactor, this);
 
     /// <summary>Whether a readiness event is being dispatched (writes now are gathered until it ends).</summary>
     internal bool InDispatch => _depth > 0;
