@@ -19,7 +19,7 @@ namespace Reactor.Internal.Streams;
 /// not half-closeable, an error: no more reads, no more writes accepted, the buffer drains unless aborting) →
 /// <c>Closed</c> (socket closed, <see cref="Protocol.ConnectionLost"/> ran once).</para>
 /// </remarks>
-internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOpenResource
+internal abstract class StreamConnection : ITransport, IReactorTransport, IStreamSocketHandler, IOpenResource
 {
     private readonly IStreamSocket _socket;
     private readonly StreamLoop _loop;
@@ -93,6 +93,8 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
     }
 
     protected ReactorBase Reactor { get; }
+
+    ReactorBase IReactorTransport.Reactor => Reactor;
 
     protected IStreamSocket Socket => _socket;
 
@@ -522,6 +524,18 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         }
 
         Lose(new ConnectionAbortedException(), abort: true);
+    }
+
+    void IReactorTransport.CloseWithFailure(string callback, Exception exception)
+    {
+        Reactor.VerifyAccess();
+        if (_state == State.Closed)
+        {
+            return;
+        }
+
+        LogProtocolFailure(callback, exception);
+        Lose(exception, abort: false);
     }
 
     /// <summary>Half-closes once the queue has drained (TCP's <c>LoseWriteConnection</c>).</summary>
