@@ -178,22 +178,7 @@ public class PipeProtocolTests
     {
         var (reactor, transport) = Create();
         using var _ = reactor;
-        var protocol = ScriptedPipeProtocol.Create(async pipe =>
-        {
-            long total = 0;
-            while (true)
-            {
-                var result = await pipe.Input.ReadAsync();
-                total += result.Buffer.Length;
-                pipe.Input.AdvanceTo(result.Buffer.End);
-                if (result.IsCompleted)
-                {
-                    break;
-                }
-            }
-
-            await pipe.Output.WriteAsync(Encoding.ASCII.GetBytes($"{total} bytes"));
-        });
+        var protocol = new ByteCounter();
 
         transport.Connect(protocol);
         transport.Receive("abc"u8);
@@ -201,8 +186,8 @@ public class PipeProtocolTests
         transport.PeerHalfCloses();
         reactor.RunUntil(() => transport.LoseConnectionCalled);
 
-        Encoding.ASCII.GetString(transport.Written).Should().Be("5 bytes");
-        transport.Events.Should().Equal("write:7", "unregister", "lose");
+        Encoding.ASCII.GetString(transport.Written).Should().Be("5 bytes\n");
+        transport.Events.Should().Equal("write:8", "unregister", "lose");
     }
 
     [Fact]
@@ -372,26 +357,7 @@ public class PipeProtocolTests
         var (reactor, transport) = Create();
         using var _ = reactor;
         var pool = new CountingMemoryPool();
-        var protocol = ScriptedPipeProtocol.Create(
-            async pipe =>
-            {
-                while (true)
-                {
-                    var result = await pipe.Input.ReadAsync();
-                    foreach (var segment in result.Buffer)
-                    {
-                        pipe.Output.Write(segment.Span);
-                    }
-
-                    pipe.Input.AdvanceTo(result.Buffer.End);
-                    await pipe.Output.FlushAsync();
-                    if (result.IsCompleted)
-                    {
-                        return;
-                    }
-                }
-            },
-            pool);
+        var protocol = new CheckedPipeEcho(reactor) { MemoryPool = pool };
 
         transport.Connect(protocol);
         transport.Receive(new byte[100_000]);

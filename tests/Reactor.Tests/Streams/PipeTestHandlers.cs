@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Text;
 
 namespace Reactor.Tests.Streams;
 
@@ -65,6 +66,27 @@ internal sealed class CheckedPipeEcho(IReactor reactor) : PipeProtocol
         {
             AwaitsOffTheReactorThread++;
         }
+    }
+}
+
+/// <summary>Counts what the peer sends until its FIN, then answers with the count.</summary>
+internal sealed class ByteCounter : PipeProtocol
+{
+    protected override async Task ExecuteAsync(IDuplexPipe pipe)
+    {
+        long total = 0;
+        while (true)
+        {
+            var result = await pipe.Input.ReadAsync();
+            total += result.Buffer.Length;
+            pipe.Input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted)
+            {
+                break;
+            }
+        }
+
+        await pipe.Output.WriteAsync(Encoding.ASCII.GetBytes($"{total} bytes\n"));
     }
 }
 

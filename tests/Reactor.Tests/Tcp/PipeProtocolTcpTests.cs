@@ -372,25 +372,4 @@ public class PipeProtocolTcpTests(ITestOutputHelper output)
             }
         }
     }
-
-    /// <summary>Counts what the peer sends until its FIN, then answers with the count.</summary>
-    private sealed class ByteCounter : PipeProtocol
-    {
-        protected override async Task ExecuteAsync(IDuplexPipe pipe)
-        {
-            long total = 0;
-            while (true)
-            {
-                var result = await pipe.Input.ReadAsync();
-                total += result.Buffer.Length;
-                pipe.Input.AdvanceTo(result.Buffer.End);
-                if (result.IsCompleted)
-                {
-                    break;
-                }
-            }
-
-            await pipe.Output.WriteAsync(Encoding.ASCII.GetBytes($"{total} bytes\n"));
-        }
-    }
 }
