@@ -75,6 +75,32 @@ public class PipeProtocolTcpTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Under_Run_with_the_reactor_s_synchronization_context_the_handler_still_resumes_only_on_the_reactor_thread(ReactorBackend backend)
+    {
+        var payload = Payload(2 * 1024 * 1024);
+        using var reactor = TestBackends.Create(backend);
+        var server = new CheckedPipeEcho(reactor);
+        var client = new CollectingClient { OnMade = c => c.Tcp.Write(payload) };
+        client.OnData = c =>
+        {
+            if (c.Received.Length == payload.Length)
+            {
+                c.Tcp.LoseWriteConnection();
+            }
+        };
+        client.OnLost = _ => reactor.Stop();
+        var port = reactor.ListenTcp(0, new RecordingServerFactory { Build = _ => server }, @interface: "127.0.0.1");
+        reactor.ConnectTcp("127.0.0.1", port.GetHost().Port, new RecordingClientFactory { Build = _ => client });
+
+        reactor.RunWithTimeout();
+        client.Received.ToArray().AsSpan().SequenceEqual(payload).Should().BeTrue();
+        client.Lost!.Exception.Should().BeOfType<ConnectionDoneException>();
+        server.AwaitsOffTheReactorThread.Should().Be(0);
+        server.Awaits.Should().BeGreaterThan(1);
+    }
+
+    [Theory]
     [MemberData(nameof(TcpTestKit.BackendsAndLoopbacks), MemberType = typeof(TcpTestKit))]
     public void A_SequenceReader_line_parser_answers_lines_that_arrive_split_across_reads(ReactorBackend backend, string loopback)
     {
@@ -291,13 +317,25 @@ public class PipeProtocolTcpTests(ITestOutputHelper output)
 
         public Action<CollectingClient>? OnMade { get; init; }
 
+        public Action<CollectingClient>? OnData { get; set; }
+
+        public Action<CollectingClient>? OnLost { get; set; }
+
         public ITcpTransport Tcp => (ITcpTransport)Transport!;
 
         public override void ConnectionMade() => OnMade?.Invoke(this);
 
-        public override void DataReceived(ReadOnlySpan<byte> data) => Received.Write(data);
+        public override void DataReceived(ReadOnlySpan<byte> data)
+        {
+            Received.Write(data);
+            OnData?.Invoke(this);
+        }
 
-        public override void ConnectionLost(Failure reason) => Lost = reason;
+        public override void ConnectionLost(Failure reason)
+        {
+            Lost = reason;
+            OnLost?.Invoke(this);
+        }
     }
 
     /// <summary>Sends a message, waits for all of its echo, sends the next; allocates nothing per message.</summary>
