@@ -160,8 +160,8 @@ public class PipeProtocolTests
 
         written.Should().Be(writtenWhilePaused, "the handler waits in FlushAsync while the transport is paused");
         waiting.Should().BeTrue();
-        transport.BufferedBytes.Should().BeLessThanOrEqualTo(transport.HighWatermark + transport.HighWatermark + chunk.Length,
-            "the pump stops after the read that crossed the watermark, and a read holds at most the output pipe's threshold and one write");
+        transport.BufferedBytes.Should().BeLessThanOrEqualTo(transport.HighWatermark + PipePump.SegmentSize,
+            "the pump stops after the segment that crossed the watermark");
         (written - transport.BufferedBytes).Should().BeLessThanOrEqualTo(transport.HighWatermark + chunk.Length, "the output pipe holds at most its pause threshold and one write");
 
         while (transport.Written.Length < 4 * 1024 * 1024 || !transport.LoseConnectionCalled)
@@ -171,6 +171,31 @@ public class PipeProtocolTests
         }
 
         transport.Written.Length.Should().Be(4 * 1024 * 1024);
+    }
+
+    [Fact]
+    public void One_large_flush_reaches_the_transport_a_watermark_at_a_time_and_the_rest_waits_in_the_pipe()
+    {
+        var (reactor, transport) = Create();
+        using var _ = reactor;
+        var payload = new byte[1024 * 1024];
+        Random.Shared.NextBytes(payload);
+        var protocol = ScriptedPipeProtocol.Create(async pipe => await pipe.Output.WriteAsync(payload));
+
+        transport.Connect(protocol);
+        reactor.RunUntil(() => transport.ProducerPaused);
+        Settle(reactor);
+        transport.BufferedBytes.Should().BeLessThanOrEqualTo(transport.HighWatermark + PipePump.SegmentSize,
+            "the pump stops at the segment that took the transport over its watermark, even inside one read");
+
+        while (!transport.LoseConnectionCalled)
+        {
+            transport.Drain();
+            Settle(reactor);
+            transport.BufferedBytes.Should().BeLessThanOrEqualTo(transport.HighWatermark + PipePump.SegmentSize);
+        }
+
+        transport.Written.Should().Equal(payload);
     }
 
     [Fact]
@@ -361,7 +386,11 @@ public class PipeProtocolTests
 
         transport.Connect(protocol);
         transport.Receive(new byte[100_000]);
-        reactor.RunUntil(() => transport.Written.Length == 100_000);
+        reactor.RunUntil(() =>
+        {
+            transport.Drain();
+            return transport.Written.Length == 100_000;
+        });
         Settle(reactor);
         pool.Rented.Should().BeGreaterThan(0);
         pool.Outstanding.Should().Be(0, "an idle connection whose pipes are drained holds no buffer");

@@ -16,10 +16,10 @@ namespace Reactor.Internal.Streams;
 /// transport reads again. The peer's FIN completes the pipe (<see cref="ReadResult.IsCompleted"/>); a lost connection
 /// completes it with the reason.</para>
 /// <para><b>Outbound.</b> The pump is the transport's streaming producer. It reads the output pipe and writes each
-/// segment to the transport, then frees them; paused (the transport's buffer is above its high watermark), it stops
-/// reading the pipe, so the pipe fills to its pause threshold (the transport's high watermark) and the application's
-/// <see cref="PipeWriter.FlushAsync"/> waits. When the application completes its writer, the pump sends the rest,
-/// unregisters and loses the connection.</para>
+/// segment to the transport, then frees them; paused (the transport's buffer is above its high watermark), it stops at
+/// the next segment and reads the pipe no more, so the pipe fills to its pause threshold (the transport's high
+/// watermark) and the application's <see cref="PipeWriter.FlushAsync"/> waits. When the application completes its
+/// writer, the pump sends the rest, unregisters and loses the connection.</para>
 /// </remarks>
 internal sealed class PipePump : IPushProducer
 {
@@ -250,13 +250,22 @@ internal sealed class PipePump : IPushProducer
         }
 
         var buffer = result.Buffer;
+        long written = 0;
         foreach (var segment in buffer)
         {
             _transport.Write(segment.Span);
+            written += segment.Length;
+            if (_outputPaused)
+            {
+                // The write took the transport above its high watermark: the rest waits in the pipe (the next read
+                // returns it at once), so the transport holds at most its watermark and one segment.
+                break;
+            }
         }
 
-        _output.Reader.AdvanceTo(buffer.End);
-        if (result.IsCompleted)
+        var all = written == buffer.Length;
+        _output.Reader.AdvanceTo(all ? buffer.End : buffer.GetPosition(written));
+        if (all && result.IsCompleted)
         {
             // Everything the application wrote has been handed to the transport, which sends it before closing.
             FinishOutput();
