@@ -272,8 +272,10 @@ public class PipeProtocolTcpTests(ITestOutputHelper output)
         var (pipe, pipeTime) = AllocatedPerMessage(new PipeEcho());
         output.WriteLine($"per 64-byte echo on the reactor thread: span path {span:F2} B, {spanTime:F1} us; pipe path {pipe:F2} B, {pipeTime:F1} us (a round trip, both ends on one loop; not a benchmark)");
 
-        span.Should().Be(0);
-        pipe.Should().Be(0, "the pipes reuse their segments, the pool's arrays and the awaitables; the scheduler's queue is a reused list");
+        // Measured: 0.00 B on both. Anything allocated per message is at least one object (24 B or more) per message;
+        // below 1 B per message leaves room only for a one-off, such as the array pool refilling one bucket after a GC.
+        span.Should().BeLessThan(1);
+        pipe.Should().BeLessThan(1, "the pipes reuse their segments, the pool's arrays and the awaitables; the scheduler's queue is a reused list");
     }
 
     /// <summary>
