@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.Security;
 using System.Security.Authentication;
 using System.Text;
@@ -252,5 +253,52 @@ public class TlsConnectionTests
         public void StopProducing()
         {
         }
+    }
+}
+
+/// <summary>A <see cref="PipeProtocol"/> over TLS: the pipe edge works on the TLS transport as on TCP.</summary>
+public class TlsPipeTests
+{
+    private sealed class PipeEcho : PipeProtocol
+    {
+        protected override async Task ExecuteAsync(System.IO.Pipelines.IDuplexPipe pipe)
+        {
+            while (true)
+            {
+                var result = await pipe.Input.ReadAsync();
+                foreach (var segment in result.Buffer)
+                {
+                    pipe.Output.Write(segment.Span);
+                }
+
+                pipe.Input.AdvanceTo(result.Buffer.End);
+                var flush = await pipe.Output.FlushAsync();
+                if (result.IsCompleted || flush.IsCompleted)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TcpTestKit.BackendsAndLoopbacks), MemberType = typeof(TcpTestKit))]
+    public void A_pipe_protocol_echoes_four_megabytes_over_TLS(ReactorBackend backend, string loopback)
+    {
+        using var reactor = TestBackends.Create(backend);
+        var port = reactor.ListenSsl(0, Factory.ForProtocol<PipeEcho>(), TlsTestKit.ServerOptions(), @interface: loopback);
+        var clients = new List<TlsRecordingProtocol>();
+        reactor.ConnectSsl(loopback, port.GetHost().Port, TlsTestKit.ClientFactory(clients), TlsTestKit.ClientOptions());
+        reactor.RunUntil(() => clients.Count == 1 && clients[0].Events.Contains("handshake"));
+        var payload = new byte[4 * 1024 * 1024];
+        Random.Shared.NextBytes(payload);
+
+        clients[0].Transport!.Write(payload);
+        reactor.RunUntil(() => clients[0].Received.Length == payload.Length, TimeSpan.FromSeconds(60));
+        clients[0].Received.Should().Equal(payload);
+
+        clients[0].Transport!.LoseConnection();
+        reactor.RunUntil(() => clients[0].Losses == 1);
+        clients[0].LostReason!.Exception.Should().BeOfType<ConnectionDoneException>();
     }
 }

@@ -19,7 +19,7 @@ namespace Reactor.Internal.Streams;
 /// not half-closeable, an error: no more reads, no more writes accepted, the buffer drains unless aborting) →
 /// <c>Closed</c> (socket closed, <see cref="Protocol.ConnectionLost"/> ran once).</para>
 /// </remarks>
-internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOpenResource, IStreamService
+internal abstract class StreamConnection : ITransport, IReactorTransport, IStreamSocketHandler, IOpenResource, IStreamService
 {
     private static readonly SendOrPostCallback AskPullProducerSoon = static state => ((StreamConnection)state!).AskPullProducer();
 
@@ -106,6 +106,8 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
     }
 
     protected ReactorBase Reactor { get; }
+
+    ReactorBase IReactorTransport.Reactor => Reactor;
 
     protected IStreamSocket Socket => _socket;
 
@@ -304,7 +306,8 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         Reactor.VerifyAccess();
 
         // D18: enumerated once. Inside a dispatch every part is gathered and leaves with one vectored send; outside one,
-        // the parts are gathered first for the same reason.
+        // the parts are gathered too, and leave after the current callback (never a service, which may close the
+        // connection, from inside this call: D15).
         _loop.BeginDispatch();
         try
         {
@@ -315,7 +318,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         }
         finally
         {
-            _loop.EndDispatch();
+            _loop.EndGathering();
         }
     }
 
@@ -567,6 +570,18 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         }
 
         Lose(new ConnectionAbortedException(), abort: true);
+    }
+
+    void IReactorTransport.CloseWithFailure(string callback, Exception exception)
+    {
+        Reactor.VerifyAccess();
+        if (_state == State.Closed)
+        {
+            return;
+        }
+
+        LogProtocolFailure(callback, exception);
+        Lose(exception, abort: false);
     }
 
     /// <summary>Half-closes once the queue has drained (TCP's <c>LoseWriteConnection</c>).</summary>

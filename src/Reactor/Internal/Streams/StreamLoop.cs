@@ -32,6 +32,7 @@ internal sealed class StreamLoop
 
     private readonly ReactorBase _reactor;
     private readonly List<IStreamService> _pending = [];
+    private LoopPipeScheduler? _pipeScheduler;
     private int _depth;
     private bool _soonScheduled;
     private bool _servicing;
@@ -59,6 +60,9 @@ internal sealed class StreamLoop
     /// <summary>The connections' counters (read by the metrics).</summary>
     internal StreamCounters Counters { get; } = new();
 
+    /// <summary>The scheduler of this reactor's pipes (<c>PipeProtocol</c>), made on first use.</summary>
+    internal LoopPipeScheduler PipeScheduler => _pipeScheduler ??= new LoopPipeScheduler(_reactor, this);
+
     /// <summary>Whether a readiness event is being dispatched (writes now are gathered until it ends).</summary>
     internal bool InDispatch => _depth > 0;
 
@@ -71,6 +75,21 @@ internal sealed class StreamLoop
         if (--_depth == 0 && !_servicing)
         {
             ServicePending();
+        }
+    }
+
+    /// <summary>
+    /// Ends a dispatch that a transport call opened only to gather its own writes (<c>WriteSequence</c> outside a
+    /// dispatch). At the outermost end the services asked for run as a soon-call, after the current callback, instead of
+    /// here: the caller is still inside a protocol's call, and a service can end in that protocol's
+    /// <see cref="Protocol.ConnectionLost"/> (D15).
+    /// </summary>
+    internal void EndGathering()
+    {
+        if (--_depth == 0 && _pending.Count > 0 && !_soonScheduled)
+        {
+            _soonScheduled = true;
+            _reactor.CallSoon(ServiceSoon, this);
         }
     }
 

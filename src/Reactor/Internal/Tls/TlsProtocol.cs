@@ -26,7 +26,7 @@ namespace Reactor.Internal.Tls;
 /// the connection), and a paused application stops the reading of records, which stops the connection's reading once
 /// <see cref="LoopStream.PauseAbove"/> bytes of ciphertext wait.</para>
 /// </remarks>
-internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService
+internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IReactorTransport
 {
     /// <summary>Plaintext read per record (TLS's largest record).</summary>
     private const int RecordSize = 16 * 1024;
@@ -538,8 +538,9 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService
         if (_plain.Length >= EncryptNowAbove)
         {
             // A large write is encrypted at once: the connection's buffer, and its producer pausing (through the
-            // membrane), see it as they would a plaintext write.
-            Encrypt();
+            // membrane), see it as they would a plaintext write. Outside a dispatch the records still leave after the
+            // current callback, never inside this call (D15).
+            Encrypt(gathering: true);
         }
         else
         {
@@ -567,7 +568,7 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService
 
         if (_plain.Length > 0)
         {
-            Encrypt();
+            Encrypt(gathering: false);
         }
 
         if (_producerPaused && !_membranePaused && _producerStreaming)
@@ -588,8 +589,11 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService
         }
     }
 
-    /// <summary>Encrypts what is queued, one record per block, inside a dispatch so the records leave with one send.</summary>
-    private void Encrypt()
+    /// <summary>
+    /// Encrypts what is queued, one record per block, inside a dispatch so the records leave with one send. From a
+    /// protocol's <see cref="Write"/> (<paramref name="gathering"/>), the send waits for the current callback's end.
+    /// </summary>
+    private void Encrypt(bool gathering)
     {
         var segment = _segment;
         _loop.BeginDispatch();
@@ -610,7 +614,14 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService
         }
         finally
         {
-            _loop.EndDispatch();
+            if (gathering)
+            {
+                _loop.EndGathering();
+            }
+            else
+            {
+                _loop.EndDispatch();
+            }
         }
     }
 
@@ -799,6 +810,20 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService
     }
 
     public void StopProducing() => LoseConnection();
+
+    // ---- For a PipeProtocol above ---------------------------------------------------------------------------------
+
+    ReactorBase IReactorTransport.Reactor => _reactor;
+
+    void IReactorTransport.CloseWithFailure(string callback, Exception exception)
+    {
+        _reactor.VerifyAccess();
+        TlsLog.CallbackFailed(_loop.Logger, LogPrefix, callback, exception);
+        if (_state != State.Closed && !_aborted)
+        {
+            Fail(exception, abort: true);
+        }
+    }
 
     // ---- Addresses and helpers ----------------------------------------------------------------------------------
 
