@@ -27,6 +27,9 @@ internal sealed class StringTransport : ITcpTransport
 
     public IProducer? Producer { get; private set; }
 
+    /// <summary>Counts writes but keeps no bytes (for allocation measurements).</summary>
+    public bool Discard { get; init; }
+
     public bool Streaming { get; private set; }
 
     public long BufferedBytes => 0;
@@ -47,7 +50,10 @@ internal sealed class StringTransport : ITcpTransport
     public void Write(ReadOnlySpan<byte> data)
     {
         Writes++;
-        _written.Write(data);
+        if (!Discard)
+        {
+            _written.Write(data);
+        }
     }
 
     public void WriteSequence(IEnumerable<ReadOnlyMemory<byte>> data)
