@@ -47,8 +47,12 @@ public sealed partial class SampleProcess : IDisposable
 
     public int Id => _process.Id;
 
-    /// <summary>Starts <paramref name="program"/> with <paramref name="arguments"/>, stdin redirected.</summary>
-    public static SampleProcess Start(string program, IEnumerable<string> arguments, string? standardInput = null)
+    /// <summary>
+    /// Starts <paramref name="program"/> with <paramref name="arguments"/>, stdin redirected: <paramref name="standardInput"/>
+    /// is written to it and it is closed, unless <paramref name="keepInputOpen"/> (then <see cref="WriteInput"/> and
+    /// <see cref="CloseInput"/> drive it, as a person at a terminal would).
+    /// </summary>
+    public static SampleProcess Start(string program, IEnumerable<string> arguments, string? standardInput = null, bool keepInputOpen = false)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -68,9 +72,23 @@ public sealed partial class SampleProcess : IDisposable
             process._process.StandardInput.Write(standardInput);
         }
 
-        process._process.StandardInput.Close();
+        if (!keepInputOpen)
+        {
+            process._process.StandardInput.Close();
+        }
+
         return process;
     }
+
+    /// <summary>Writes <paramref name="text"/> to the program's stdin at once (started with <c>keepInputOpen</c>).</summary>
+    public void WriteInput(string text)
+    {
+        _process.StandardInput.Write(text);
+        _process.StandardInput.Flush();
+    }
+
+    /// <summary>Closes the program's stdin: it reads end of file.</summary>
+    public void CloseInput() => _process.StandardInput.Close();
 
     /// <summary>Runs a sample (by project name) built alongside the tests, with the same configuration.</summary>
     public static SampleProcess StartSample(string sample, params string[] arguments) => Start("dotnet", [SampleDll(sample), .. arguments]);
