@@ -117,6 +117,12 @@ internal sealed unsafe class FrameInput
     /// <summary>A re-entrant call's data: appended after everything not yet consumed (the rest of the input included).</summary>
     private void AppendNested(ReadOnlySpan<byte> data)
     {
+        if (data.IsEmpty)
+        {
+            // ResumeProducing from inside a callback: the running loop delivers the rest itself.
+            return;
+        }
+
         SpillInput();
         Append(data);
     }
