@@ -8,7 +8,6 @@
 // redis-server 7's words. Keys expire on the reactor's clock. With --stats it prints
 // "commands=<n> allocated_bytes=<n>" as it stops: the commands served and the bytes the process allocated in its
 // steady state (from one second after the first command until the stop). Ctrl+C or SIGTERM stops it cleanly.
-using System.Globalization;
 using System.Net;
 using Reactor;
 using Reactor.Samples;
@@ -19,7 +18,7 @@ var port = arguments.GetInt("--port", 6379, 0, 65535);
 var @interface = arguments.Get("--interface", "127.0.0.1");
 
 using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true });
-var stats = arguments.Has("--stats") ? new ServerStats(reactor) : null;
+var stats = arguments.Has("--stats") ? new SteadyStateStats(reactor, "commands") : null;
 try
 {
     var listening = reactor.ListenTcp(port, new KeyValueFactory(new KeyValueStore(reactor), stats), @interface: @interface);
@@ -36,52 +35,9 @@ stats?.Print();
 return 0;
 
 /// <summary>One <see cref="RespServer"/> per client, all sharing one store.</summary>
-internal sealed class KeyValueFactory(KeyValueStore store, ServerStats? stats) : Factory
+internal sealed class KeyValueFactory(KeyValueStore store, SteadyStateStats? stats) : Factory
 {
-    private readonly Action? _counted = stats is null ? null : stats.OnCommand;
+    private readonly Action? _counted = stats is null ? null : stats.Count;
 
     public override Protocol BuildProtocol(EndPoint address) => new RespServer(store, _counted);
-}
-
-/// <summary><c>--stats</c>: commands served and the bytes allocated in the steady state (as samples/Echo's).</summary>
-internal sealed class ServerStats
-{
-    private readonly IReactor _reactor;
-    private long _commands;
-    private long _windowStartCommands = -1;
-    private long _windowStartBytes;
-    private long _windowCommands;
-    private long _windowBytes;
-
-    public ServerStats(IReactor reactor)
-    {
-        _reactor = reactor;
-        reactor.AddSystemEventTrigger(SystemEventPhase.Before, SystemEvents.Shutdown, CloseWindow);
-    }
-
-    public void OnCommand()
-    {
-        if (_commands++ == 0)
-        {
-            _reactor.CallLater(TimeSpan.FromSeconds(1), OpenWindow);
-        }
-    }
-
-    public void Print() =>
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"commands={_windowCommands} allocated_bytes={_windowBytes}"));
-
-    private void OpenWindow()
-    {
-        _windowStartCommands = _commands;
-        _windowStartBytes = GC.GetTotalAllocatedBytes(precise: true);
-    }
-
-    private void CloseWindow()
-    {
-        if (_windowStartCommands >= 0)
-        {
-            _windowBytes = GC.GetTotalAllocatedBytes(precise: true) - _windowStartBytes;
-            _windowCommands = _commands - _windowStartCommands;
-        }
-    }
 }

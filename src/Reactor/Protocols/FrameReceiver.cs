@@ -39,7 +39,7 @@ public abstract class FrameReceiver : Protocol, IPushProducer, IFrameReceiver
     }
 
     /// <summary>Whether delivery is paused (<see cref="PauseProducing"/> or <see cref="StopProducing"/> was called).</summary>
-    public bool Paused { get; private set; }
+    public bool Paused => _bytes.Paused;
 
     /// <summary>Bytes buffered now (a partial frame, or what a pause held back).</summary>
     public int BufferedLength => _bytes.PendingLength;
@@ -67,26 +67,13 @@ public abstract class FrameReceiver : Protocol, IPushProducer, IFrameReceiver
     public virtual void BufferLimitExceeded(int length) => Transport?.LoseConnection();
 
     /// <summary>Stops delivering frames (the rest stays buffered) and pauses the transport's reading.</summary>
-    public void PauseProducing()
-    {
-        Paused = true;
-        Transport?.PauseProducing();
-    }
+    public void PauseProducing() => _bytes.Pause(Transport);
 
     /// <summary>Resumes the transport's reading and delivers the frames held while paused.</summary>
-    public void ResumeProducing()
-    {
-        Paused = false;
-        Transport?.ResumeProducing();
-        DataReceived(default);
-    }
+    public void ResumeProducing() => _bytes.Resume(Transport, this);
 
     /// <summary>Stops delivering for good and tells the transport to stop (it closes the connection).</summary>
-    public void StopProducing()
-    {
-        Paused = true;
-        Transport?.StopProducing();
-    }
+    public void StopProducing() => _bytes.Stop(Transport);
 
     void IFrameReceiver.DeliverFrames()
     {

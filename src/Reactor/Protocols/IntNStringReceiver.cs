@@ -46,7 +46,7 @@ public abstract class IntNStringReceiver : Protocol, IPushProducer, IFrameReceiv
     }
 
     /// <summary>Whether delivery is paused (<see cref="PauseProducing"/> or <see cref="StopProducing"/> was called).</summary>
-    public bool Paused { get; private set; }
+    public bool Paused => _bytes.Paused;
 
     /// <summary>Bytes buffered now (a partial string, or what a pause held back): for tests and diagnostics.</summary>
     internal int BufferedBytes => _bytes.PendingLength;
@@ -87,26 +87,13 @@ public abstract class IntNStringReceiver : Protocol, IPushProducer, IFrameReceiv
     }
 
     /// <summary>Stops delivering strings (the rest stays buffered) and pauses the transport's reading.</summary>
-    public void PauseProducing()
-    {
-        Paused = true;
-        Transport?.PauseProducing();
-    }
+    public void PauseProducing() => _bytes.Pause(Transport);
 
     /// <summary>Resumes the transport's reading and delivers the strings held while paused.</summary>
-    public void ResumeProducing()
-    {
-        Paused = false;
-        Transport?.ResumeProducing();
-        DataReceived(default);
-    }
+    public void ResumeProducing() => _bytes.Resume(Transport, this);
 
     /// <summary>Stops delivering for good and tells the transport to stop (it closes the connection).</summary>
-    public void StopProducing()
-    {
-        Paused = true;
-        Transport?.StopProducing();
-    }
+    public void StopProducing() => _bytes.Stop(Transport);
 
     void IFrameReceiver.DeliverFrames()
     {

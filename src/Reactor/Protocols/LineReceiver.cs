@@ -59,7 +59,7 @@ public abstract class LineReceiver : Protocol, IPushProducer, IFrameReceiver
     }
 
     /// <summary>Whether delivery is paused (<see cref="PauseProducing"/> or <see cref="StopProducing"/> was called).</summary>
-    public bool Paused { get; private set; }
+    public bool Paused => _framer.Bytes.Paused;
 
     /// <summary>Bytes buffered now (a partial line, or what a pause held back): for tests and diagnostics.</summary>
     internal int BufferedBytes => _framer.Bytes.PendingLength;
@@ -130,26 +130,13 @@ public abstract class LineReceiver : Protocol, IPushProducer, IFrameReceiver
     }
 
     /// <summary>Stops delivering lines (the rest stays buffered) and pauses the transport's reading.</summary>
-    public void PauseProducing()
-    {
-        Paused = true;
-        Transport?.PauseProducing();
-    }
+    public void PauseProducing() => _framer.Bytes.Pause(Transport);
 
     /// <summary>Resumes the transport's reading and delivers the lines held while paused.</summary>
-    public void ResumeProducing()
-    {
-        Paused = false;
-        Transport?.ResumeProducing();
-        DataReceived(default);
-    }
+    public void ResumeProducing() => _framer.Bytes.Resume(Transport, this);
 
     /// <summary>Stops delivering for good and tells the transport to stop (it closes the connection).</summary>
-    public void StopProducing()
-    {
-        Paused = true;
-        Transport?.StopProducing();
-    }
+    public void StopProducing() => _framer.Bytes.Stop(Transport);
 
     void IFrameReceiver.DeliverFrames()
     {

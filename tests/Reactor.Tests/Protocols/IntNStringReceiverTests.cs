@@ -13,12 +13,7 @@ public class IntNStringReceiverTests
 {
     public static TheoryData<int> PrefixLengths => [4, 2, 1];
 
-    internal static IntNStringReceiver Create(int prefixLength, List<byte[]> received) => prefixLength switch
-    {
-        4 => new Int32Tester(received),
-        2 => new Int16Tester(received),
-        _ => new Int8Tester(received),
-    };
+    internal static IntNStringReceiver Create(int prefixLength, List<byte[]> received) => new Tester(prefixLength, received);
 
     internal static byte[] Prefixed(int prefixLength, byte[] data)
     {
@@ -177,6 +172,44 @@ public class IntNStringReceiverTests
         return (receiver, received, transport);
     }
 
+    [Fact]
+    public void Int32_Int16_and_Int8_receivers_use_4_2_and_1_byte_prefixes()
+    {
+        var transport = new StringTransport();
+        foreach (var (receiver, prefix) in new (IntNStringReceiver, byte[])[] { (new Int32Strings(), [0, 0, 0, 3]), (new Int16Strings(), [0, 3]), (new Int8Strings(), [3]) })
+        {
+            transport.Clear();
+            receiver.MakeConnection(transport);
+            receiver.PrefixLength.Should().Be(prefix.Length);
+            receiver.MaxLength.Should().Be(99999, "Twisted's MAX_LENGTH is the default");
+            receiver.SendString("foo"u8);
+            transport.Value().Should().Equal([.. prefix, .. "foo"u8]);
+        }
+    }
+
+    /// <summary>Twisted's <c>TestInt32</c>/<c>TestInt16</c>/<c>TestInt8</c> in one: records strings and limit calls, and can pause after each string.</summary>
+    private sealed class Tester(int prefixLength, List<byte[]> received) : IntNStringReceiver(prefixLength), ITester
+    {
+        public List<long> Exceeded { get; } = [];
+
+        public bool PauseAfterEach { get; set; }
+
+        public override void StringReceived(ReadOnlySpan<byte> data)
+        {
+            received.Add(data.ToArray());
+            if (PauseAfterEach)
+            {
+                PauseProducing();
+            }
+        }
+
+        public override void LengthLimitExceeded(long length)
+        {
+            Exceeded.Add(length);
+            base.LengthLimitExceeded(length);
+        }
+    }
+
     private interface ITester
     {
         List<long> Exceeded { get; }
@@ -184,57 +217,24 @@ public class IntNStringReceiverTests
         bool PauseAfterEach { get; set; }
     }
 
-    private sealed class Int32Tester(List<byte[]> received) : Int32StringReceiver, ITester
+    private sealed class Int32Strings : Int32StringReceiver
     {
-        public List<long> Exceeded { get; } = [];
-
-        public bool PauseAfterEach { get; set; }
-
-        public override void StringReceived(ReadOnlySpan<byte> data) => Record(this, received, data);
-
-        public override void LengthLimitExceeded(long length)
+        public override void StringReceived(ReadOnlySpan<byte> data)
         {
-            Exceeded.Add(length);
-            base.LengthLimitExceeded(length);
         }
     }
 
-    private sealed class Int16Tester(List<byte[]> received) : Int16StringReceiver, ITester
+    private sealed class Int16Strings : Int16StringReceiver
     {
-        public List<long> Exceeded { get; } = [];
-
-        public bool PauseAfterEach { get; set; }
-
-        public override void StringReceived(ReadOnlySpan<byte> data) => Record(this, received, data);
-
-        public override void LengthLimitExceeded(long length)
+        public override void StringReceived(ReadOnlySpan<byte> data)
         {
-            Exceeded.Add(length);
-            base.LengthLimitExceeded(length);
         }
     }
 
-    private sealed class Int8Tester(List<byte[]> received) : Int8StringReceiver, ITester
+    private sealed class Int8Strings : Int8StringReceiver
     {
-        public List<long> Exceeded { get; } = [];
-
-        public bool PauseAfterEach { get; set; }
-
-        public override void StringReceived(ReadOnlySpan<byte> data) => Record(this, received, data);
-
-        public override void LengthLimitExceeded(long length)
+        public override void StringReceived(ReadOnlySpan<byte> data)
         {
-            Exceeded.Add(length);
-            base.LengthLimitExceeded(length);
-        }
-    }
-
-    private static void Record(IntNStringReceiver receiver, List<byte[]> received, ReadOnlySpan<byte> data)
-    {
-        received.Add(data.ToArray());
-        if (((ITester)receiver).PauseAfterEach)
-        {
-            receiver.PauseProducing();
         }
     }
 }

@@ -30,6 +30,9 @@ internal sealed unsafe class FrameInput
     private int _inputLength;
     private int _inputOffset;
 
+    /// <summary>Whether delivery is paused: the receiver, as a push producer of frames, was paused or stopped.</summary>
+    public bool Paused { get; private set; }
+
     /// <summary>Whether a <c>DataReceived</c> is being processed: a nested call only appends (Twisted's <c>_busyReceiving</c>).</summary>
     public bool Busy { get; private set; }
 
@@ -73,6 +76,28 @@ internal sealed unsafe class FrameInput
                 End();
             }
         }
+    }
+
+    /// <summary>The receiver's <c>PauseProducing</c>: delivery stops at once (the rest stays here) and the transport stops reading.</summary>
+    public void Pause(ITransport? transport)
+    {
+        Paused = true;
+        transport?.PauseProducing();
+    }
+
+    /// <summary>The receiver's <c>ResumeProducing</c>: the transport reads again and what was held is delivered.</summary>
+    public void Resume(ITransport? transport, IFrameReceiver receiver)
+    {
+        Paused = false;
+        transport?.ResumeProducing();
+        Receive(default, receiver);
+    }
+
+    /// <summary>The receiver's <c>StopProducing</c>: delivery stops for good and the transport is told to stop (it closes).</summary>
+    public void Stop(ITransport? transport)
+    {
+        Paused = true;
+        transport?.StopProducing();
     }
 
     /// <summary>Starts the outermost call with <paramref name="input"/> (pinned by the caller until <see cref="End"/>).</summary>
