@@ -9,8 +9,8 @@ namespace Reactor.Internal.Protocols;
 /// read boundary (or the data left when the protocol pauses) is copied, once, into the pending buffer.
 /// </summary>
 /// <remarks>
-/// <para>The receiver pins the span it was given for the duration of its outermost <c>DataReceived</c>
-/// (<see cref="Begin"/> … <see cref="End"/>), so callbacks it makes in between (<c>ClearLineBuffer</c>, a re-entrant
+/// <para><see cref="Receive"/> pins the span the receiver was given for the duration of its outermost
+/// <c>DataReceived</c> (<see cref="Begin"/> … <see cref="End"/>), so callbacks made in between (<c>ClearLineBuffer</c>, a re-entrant
 /// <c>DataReceived</c> from <c>SetLineMode(extra)</c>) can reach the rest of the input too.</para>
 /// <para>While <see cref="Busy"/>, bytes already in the pending array are never moved or overwritten, because a callback may
 /// hold a span over them: appends go after them, or into a new array, and the array they left is returned to the pool
