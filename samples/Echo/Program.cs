@@ -18,7 +18,7 @@ using Reactor.Samples;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: Echo [--port 9999] [--interface 0.0.0.0] [--endpoint <description>] [--quiet] [--stats] [--no-gso]",
+    "usage: Echo [--port 9999] [--interface 0.0.0.0] [--quiet] [--stats] [--no-gso]\n       Echo --endpoint <description> [--quiet] [--stats] [--no-gso]",
     ["--port", "--interface", "--endpoint"],
     ["--quiet", "--stats", "--no-gso"]);
 arguments.Exclusive("--endpoint", "--port", "--interface");

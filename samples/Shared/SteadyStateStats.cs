@@ -30,6 +30,9 @@ internal sealed class SteadyStateStats
     /// <summary>Bytes the whole process allocated in the window (<see cref="GC.GetTotalAllocatedBytes"/>).</summary>
     public long AllocatedBytes { get; private set; }
 
+    /// <summary>Counts one event (a command, where bytes mean nothing). Allocates nothing.</summary>
+    public void Count() => Count(0);
+
     /// <summary>Counts one event of <paramref name="bytes"/> bytes. Allocates nothing.</summary>
     public void Count(int bytes)
     {

@@ -19,7 +19,7 @@ using Reactor.Samples;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--endpoint <description>] [--quiet] [--stats]",
+    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats]\n       TcpEcho --endpoint <description> [--quiet] [--stats]",
     ["--port", "--interface", "--endpoint"],
     ["--quiet", "--stats"]);
 arguments.Exclusive("--endpoint", "--port", "--interface");

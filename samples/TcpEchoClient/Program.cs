@@ -19,7 +19,7 @@ using Reactor.Samples;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: TcpEchoClient [--host 127.0.0.1] [--port 8000] [--message \"hello, world\"] [--timeout 5] [--endpoint <description>]",
+    "usage: TcpEchoClient [--host 127.0.0.1] [--port 8000] [--message \"hello, world\"] [--timeout 5]\n       TcpEchoClient --endpoint <description> [--message \"hello, world\"]",
     ["--host", "--port", "--message", "--timeout", "--endpoint"]);
 arguments.Exclusive("--endpoint", "--host", "--port", "--timeout");
 var host = arguments.Get("--host", "127.0.0.1");

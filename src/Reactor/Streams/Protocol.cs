@@ -35,7 +35,7 @@ public class Protocol
 
     /// <summary>
     /// Connects this protocol to <paramref name="transport"/> and calls <see cref="ConnectionMade"/> (Twisted's
-    /// <c>makeConnection</c>). The reactor calls it; tests call it with a <c>Reactor.Testing.FakeStreamTransport</c>.
+    /// <c>makeConnection</c>). The reactor calls it; in tests, <c>Reactor.Testing.FakeStreamTransport.Attach</c> does.
     /// </summary>
     /// <param name="transport">The connection.</param>
     /// <exception cref="ArgumentNullException"><paramref name="transport"/> is null.</exception>
@@ -76,6 +76,9 @@ public class Protocol
 
     /// <inheritdoc/>
     public override string ToString() => $"<{GetType().Name}>";
+
+    /// <summary>Points an already connected protocol at a layer put under it (<c>StartTls</c>): its writes now go through it.</summary>
+    internal void Reattach(ITransport transport) => Transport = transport;
 
     /// <summary>Marks the protocol disconnected; the transport calls it just before <see cref="ConnectionLost"/>.</summary>
     internal void MarkDisconnected() => Connected = false;

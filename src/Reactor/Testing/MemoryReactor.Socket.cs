@@ -25,8 +25,8 @@ public sealed partial class MemoryReactor
         IListeningPort port = family switch
         {
             AddressFamily.Unix => new MemoryUnixPort(new UnixDomainSocketEndPoint($"\0adopted-{fileDescriptor}"), factory),
-            AddressFamily.InterNetwork => new MemoryListeningPort(new IPEndPoint(IPAddress.Any, _nextPort++), factory),
-            AddressFamily.InterNetworkV6 => new MemoryListeningPort(new IPEndPoint(IPAddress.IPv6Any, _nextPort++), factory),
+            AddressFamily.InterNetwork => new MemoryListeningPort(this, new IPEndPoint(IPAddress.Any, NextPort()), factory),
+            AddressFamily.InterNetworkV6 => new MemoryListeningPort(this, new IPEndPoint(IPAddress.IPv6Any, NextPort()), factory),
             _ => throw new ArgumentException($"Cannot adopt a socket of family {family}.", nameof(family)),
         };
         factory.DoStart();

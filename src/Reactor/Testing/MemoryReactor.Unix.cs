@@ -47,7 +47,7 @@ public sealed partial class MemoryReactor
         var limit = timeout ?? TimeSpan.FromSeconds(30);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(limit, TimeSpan.Zero, nameof(timeout));
         var unixPath = UnixPath.Parse(path);
-        var connector = new MemoryConnector(unixPath.EndPoint, factory, this);
+        var connector = new MemoryConnector(this, unixPath.EndPoint, factory, bindAddress: null);
         _unixClients.Add(new UnixConnectCall(path, factory, limit, checkPid, connector));
         connector.Connect();
         return connector;

@@ -11,8 +11,11 @@ namespace Reactor.Testing;
 /// <summary>
 /// A reactor for unit tests that opens no socket and starts no thread (Twisted's <c>proto_helpers.MemoryReactor</c>, with
 /// <c>MemoryReactorClock</c>'s time): it records every <see cref="ListenUdp"/> and <see cref="ListenMulticast"/> call and
-/// connects each protocol to a <see cref="FakeDatagramTransport"/>, and its time is a <see cref="Testing.Clock"/> that
-/// moves only when the test advances it. Hand it to code that takes an <see cref="IReactor"/>.
+/// connects each protocol to a <see cref="FakeDatagramTransport"/>; it records every <see cref="ListenTcp"/> and
+/// <see cref="ConnectTcp"/> call, and the test plays connections arriving (<see cref="TcpListenCall.Accept"/>) and
+/// attempts ending (<see cref="MemoryConnector.Complete"/>, <see cref="MemoryConnector.Fail"/>), each over a
+/// <see cref="FakeStreamTransport"/>; and its time is a <see cref="Testing.Clock"/> that moves only when the test
+/// advances it. Hand it to code that takes an <see cref="IReactor"/>.
 /// </summary>
 /// <remarks>
 /// <para>It implements all of <see cref="IReactor"/>, synchronously on the calling thread; where that differs from a
@@ -20,9 +23,12 @@ namespace Reactor.Testing;
 /// <list type="bullet">
 /// <item><description><see cref="Run"/> fires the startup event, runs the queued <see cref="CallFromThread"/> calls and
 /// <b>returns at once</b>: there is no loop to block in. <see cref="Stop"/> fires the shutdown event within the call
-/// (every port it listened on stops, so each protocol's <c>StopProtocol</c> runs), instead of at the end of an iteration.</description></item>
+/// (every port it listened on stops, so each protocol's <c>StopProtocol</c> runs, and every open TCP connection is lost,
+/// with a <see cref="ConnectionLostException"/>), instead of at the end of an iteration.</description></item>
 /// <item><description><see cref="CallFromThread"/> (thread-safe) <b>queues</b> the call; <see cref="RunPendingCalls"/>,
-/// <see cref="Iterate"/> and <see cref="Run"/> run what is queued, in order. Calls never run inside <see cref="CallFromThread"/>.</description></item>
+/// <see cref="Iterate"/> and <see cref="Run"/> run what is queued, in order. Calls never run inside <see cref="CallFromThread"/>.
+/// What a real reactor reports "soon" (a connector's <see cref="IConnector.StopConnecting"/>) is queued the same way.
+/// <see cref="Iterate"/> also pumps every open TCP connection (<see cref="FakeStreamTransport.Pump"/>).</description></item>
 /// <item><description><see cref="CallInThread"/> and <see cref="DeferToThread{T}"/> run the work at once on the calling
 /// thread (the Deferred has fired when it is returned); an exception from <see cref="CallInThread"/>'s work reaches the caller.</description></item>
 /// <item><description>Ports get numbers from 49152 up when 0 is asked for; nothing is bound, so two ports may share a number.</description></item>
@@ -77,7 +83,7 @@ public sealed partial class MemoryReactor : IReactor
     /// <summary>Whether <see cref="Crash"/> has been called (Twisted's <c>hasCrashed</c>).</summary>
     public bool HasCrashed { get; private set; }
 
-    /// <summary>How many <see cref="CallFromThread"/> calls wait for <see cref="RunPendingCalls"/>.</summary>
+    /// <summary>How many calls (from <see cref="CallFromThread"/>, or reports a real reactor makes soon) wait for <see cref="RunPendingCalls"/>.</summary>
     public int PendingCalls => _threadCalls.Count;
 
     /// <summary>The size last given to <see cref="SuggestThreadPoolSize"/> (10 until then, as a reactor's default).</summary>
@@ -95,7 +101,7 @@ public sealed partial class MemoryReactor : IReactor
     /// <inheritdoc/>
     public bool IsInReactorThread => Environment.CurrentManagedThreadId == _ownerThreadId;
 
-    /// <summary>Runs the calls queued by <see cref="CallFromThread"/>, in order, including those they queue.</summary>
+    /// <summary>Runs the calls queued by <see cref="CallFromThread"/> (and a connector's <see cref="MemoryConnector.StopConnecting"/>), in order, including those they queue.</summary>
     /// <returns>How many ran.</returns>
     public int RunPendingCalls()
     {
@@ -131,7 +137,7 @@ public sealed partial class MemoryReactor : IReactor
         RunPendingCalls();
     }
 
-    /// <summary>Stops the reactor within this call: fires the shutdown event, which stops every port it listened on.</summary>
+    /// <summary>Stops the reactor within this call: fires the shutdown event, which stops every port it listened on and loses every open TCP connection.</summary>
     /// <exception cref="ReactorNotRunningException">It is not running, or is already stopping.</exception>
     public void Stop()
     {
@@ -153,12 +159,16 @@ public sealed partial class MemoryReactor : IReactor
         AddSystemEventTrigger(SystemEventPhase.During, SystemEvents.Startup, () => Running = true);
     }
 
-    /// <summary>Runs the queued <see cref="CallFromThread"/> calls and the timers already due; time does not move and nothing waits.</summary>
+    /// <summary>
+    /// One turn of the loop: runs the queued <see cref="CallFromThread"/> calls, pumps every open connection
+    /// (<see cref="FakeStreamTransport.Pump"/>), and runs the timers already due; time does not move and nothing waits.
+    /// </summary>
     /// <param name="maxWait">Ignored (not negative).</param>
     public void Iterate(TimeSpan maxWait)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxWait, TimeSpan.Zero);
         RunPendingCalls();
+        PumpConnections();
         Clock.Advance(TimeSpan.Zero);
     }
 
@@ -332,7 +342,7 @@ public sealed partial class MemoryReactor : IReactor
 
     private void StopAllPorts()
     {
-        StopTcpPorts();
+        StopTcp();
         StopUnixPorts();
         StopUdpPorts();
         Running = false;

@@ -133,6 +133,7 @@ public class EndpointsGuideExamples
 
         reactor.Clock.Advance(TimeSpan.FromSeconds(2));
         connecting.Called.Should().BeTrue();
+        reactor.RunPendingCalls();
         reactor.TcpClients[0].Connector.State.Should().Be(ConnectorState.Disconnected);
     }
 

@@ -90,7 +90,7 @@ public class TcpClientGuideExamples
         reactor.GetDelayedCalls().Single().Time.Should().BeApproximately(0.5 + (0.5 * Math.E), 1e-6); // then Factor times longer
 
         reactor.Clock.Advance(TimeSpan.FromSeconds(2));
-        connector.Establish(); // connected: BuildProtocol calls ResetDelay
+        connector.Complete(); // connected: BuildProtocol calls ResetDelay
         shipper.Retries.Should().Be(0);
         // </snippet>
     }
@@ -163,6 +163,7 @@ public class TcpClientGuideExamples
         // </snippet>
 
         output.Lines.Should().Equal("The connection attempt to 192.0.2.10:8080 was cancelled.");
+        reactor.RunPendingCalls();
         reactor.TcpClients[0].Connector.State.Should().Be(ConnectorState.Disconnected);
     }
 }

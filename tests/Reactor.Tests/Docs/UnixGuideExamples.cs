@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Reactor.Tests.Support;
 using Reactor.Tests.Tcp;
+using RecordingStreamProtocol = Reactor.Tests.Tcp.RecordingStreamProtocol;
 using Reactor.Tests.Unix;
 
 namespace Reactor.Tests.Docs;

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Reactor.Endpoints;
 using Reactor.Tests.Support;
 using Reactor.Tests.Tcp;
+using RecordingStreamProtocol = Reactor.Tests.Tcp.RecordingStreamProtocol;
 using static Reactor.Tests.Endpoints.EndpointTestKit;
 
 namespace Reactor.Tests.Endpoints;

@@ -91,6 +91,7 @@ public class HostnameEndpointTests
         Advance(0.25);
 
         var built = AttemptTo(V4a).Establish();
+        _reactor.RunPendingCalls();
 
         AttemptTo(V6a).State.Should().Be(ConnectorState.Disconnected, "the IPv6 attempt was cancelled");
         factory.Peers.Should().Equal(new IPEndPoint(V4a, 443));
@@ -146,6 +147,7 @@ public class HostnameEndpointTests
         error.Attempts[0].Should().BeOfType<ConnectionRefusedException>();
         error.Attempts[1].Should().BeOfType<ConnectTimeoutException>().Which.Destination.Should().Be(new IPEndPoint(V4a, 443));
         error.Message.Should().Contain("before the timeout").And.Contain("192.0.2.1:443: timed out after 10 s");
+        _reactor.RunPendingCalls();
         AttemptTo(V4a).State.Should().Be(ConnectorState.Disconnected, "the attempt still under way was stopped");
         _reactor.Clock.GetDelayedCalls().Should().BeEmpty("no timer outlives the connect");
     }
@@ -192,6 +194,7 @@ public class HostnameEndpointTests
         result.Cancel();
 
         FailureOf(result).Should().BeOfType<ConnectingCancelledException>().Which.Destination.Should().Be(new DnsEndPoint("example.test", 443));
+        _reactor.RunPendingCalls();
         _reactor.TcpClients.Should().OnlyContain(c => c.Connector.State == ConnectorState.Disconnected);
         Advance(1);
         Attempted().Should().HaveCount(2);

@@ -4,6 +4,7 @@ using Reactor.Endpoints;
 using Reactor.Testing;
 using Reactor.Tests.Support;
 using Reactor.Tests.Tcp;
+using RecordingStreamProtocol = Reactor.Tests.Tcp.RecordingStreamProtocol;
 using Reactor.Tests.Unix;
 using static Reactor.Tests.Endpoints.EndpointTestKit;
 

@@ -61,7 +61,7 @@ public class ClientCreatorTests
         });
         built.Should().Be(0);
 
-        var protocol = connector.Establish();
+        var protocol = Establish(connector);
 
         built.Should().Be(1);
         result.Called.Should().BeFalse("the protocol's ConnectionMade runs first, after BuildProtocol returns");
@@ -92,7 +92,7 @@ public class ClientCreatorTests
     public void A_create_function_returning_null_fails_with_NoProtocolException()
     {
         var (reactor, result, connector) = Connect(() => null!);
-        connector.Establish().Should().BeNull();
+        Establish(connector).Should().BeNull();
         reactor.Clock.Advance(TimeSpan.Zero);
         FailureOf(result).Should().BeOfType<NoProtocolException>()
             .Which.Destination.Should().Be(new DnsEndPoint("example.com", 1234));
@@ -102,10 +102,11 @@ public class ClientCreatorTests
     public void Cancelling_during_the_attempt_stops_it_and_fails_with_ConnectingCancelledException()
     {
         // Twisted's test_cancelConnectTCP (which expects CancelledError; D39 makes it ConnectingCancelledException).
-        var (_, result, connector) = Connect();
+        var (reactor, result, connector) = Connect();
         connector.State.Should().Be(ConnectorState.Connecting);
 
         result.Cancel();
+        reactor.RunPendingCalls(); // the connector reports the cancelled attempt on the next turn of the loop (D26)
 
         connector.State.Should().Be(ConnectorState.Disconnected);
         FailureOf(result).Should().BeOfType<ConnectingCancelledException>()
@@ -117,10 +118,11 @@ public class ClientCreatorTests
     {
         // Twisted's test_cancelConnectTCPTimeout.
         var (reactor, result, connector) = Connect();
-        connector.Establish();
+        Establish(connector);
         reactor.GetDelayedCalls().Should().ContainSingle("the delivery waits for the next iteration");
 
         result.Cancel();
+        reactor.Iterate(TimeSpan.Zero); // the close completes on the next turn of the loop
 
         reactor.GetDelayedCalls().Should().BeEmpty();
         connector.State.Should().Be(ConnectorState.Disconnected, "the connection was closed");
@@ -146,7 +148,7 @@ public class ClientCreatorTests
     public void Cancelling_after_delivery_changes_nothing()
     {
         var (reactor, result, connector) = Connect();
-        connector.Establish();
+        Establish(connector);
         reactor.Clock.Advance(TimeSpan.Zero);
 
         result.Cancel();
@@ -164,9 +166,13 @@ public class ClientCreatorTests
         var creator = new ClientCreator<Greeter>(reactor, () => new Greeter());
         creator.ConnectTcp("127.0.0.1", 1);
         creator.ConnectTcp("127.0.0.1", 2);
-        var protocols = reactor.TcpClients.Select(c => c.Connector.Establish()).ToList();
+        var protocols = reactor.TcpClients.Select(c => Establish(c.Connector)).ToList();
         protocols.Should().HaveCount(2).And.OnlyHaveUniqueItems();
     }
+
+    /// <summary>Completes the attempt (the destination is a name, so the test says where it resolved to) and returns the protocol built.</summary>
+    private static Protocol? Establish(MemoryConnector connector) =>
+        connector.Complete(connector.GetDestination() as IPEndPoint ?? new IPEndPoint(IPAddress.Loopback, 1234))?.Protocol;
 
     [Fact]
     public void The_arguments_are_checked()

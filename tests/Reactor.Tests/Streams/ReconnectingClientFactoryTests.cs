@@ -173,8 +173,8 @@ public class ReconnectingClientFactoryTests
         var (reactor, connector) = Connect(factory);
 
         FailAndWait(reactor, connector).Should().Be(1);
-        connector.Establish().Should().BeOfType<Protocol>();
-        connector.Lose(new ConnectionLostException("reset by the test"));
+        connector.Complete()!.Protocol.Should().BeOfType<Protocol>();
+        connector.Transport!.ReceiveReset();
         ScheduledWait(reactor).Should().BeApproximately(Math.E, 1e-6, "without ResetDelay the back-off goes on across connections (Twisted #1994)");
         reactor.Clock.Advance(TimeSpan.FromSeconds(3));
         connector.Attempts.Should().Be(3);
@@ -234,6 +234,7 @@ public class ReconnectingClientFactoryTests
         factory.Connector.Should().BeSameAs(connector, "StartedConnecting remembers the attempt");
 
         factory.StopTrying();
+        reactor.RunPendingCalls(); // the cancelled attempt reports its failure on the next turn of the loop (D26)
 
         connector.State.Should().Be(ConnectorState.Disconnected);
         factory.Failures.Should().ContainSingle().Which.Should().BeOfType<ConnectingCancelledException>();
@@ -243,6 +244,7 @@ public class ReconnectingClientFactoryTests
         connector.Connect();
         FailAndWait(reactor, connector);
         factory.StopTrying();
+        reactor.RunPendingCalls();
         factory.Failures.Last().Should().BeOfType<ConnectingCancelledException>();
         reactor.GetDelayedCalls().Should().BeEmpty();
         connector.Attempts.Should().Be(3);
@@ -254,12 +256,12 @@ public class ReconnectingClientFactoryTests
         // Twisted's test_stopTryingWhenConnected.
         var factory = new Reconnecting();
         var (reactor, connector) = Connect(factory);
-        connector.Establish();
+        connector.Complete();
 
         factory.StopTrying();
 
         connector.State.Should().Be(ConnectorState.Connected, "StopTrying does not close an established connection");
-        connector.Lose();
+        connector.Transport!.ReceiveFin();
         reactor.GetDelayedCalls().Should().BeEmpty();
         factory.ContinueTrying.Should().BeFalse();
         connector.Attempts.Should().Be(1);
@@ -274,10 +276,10 @@ public class ReconnectingClientFactoryTests
         FailAndWait(reactor, connector);
         FailAndWait(reactor, connector).Should().BeApproximately(Math.E * Math.E, 1e-6);
 
-        connector.Establish();
+        connector.Complete();
         factory.Retries.Should().Be(0);
         factory.Delay.Should().Be(factory.InitialDelay);
-        connector.Lose();
+        connector.Transport!.ReceiveFin();
 
         ScheduledWait(reactor).Should().Be(1);
     }
@@ -288,6 +290,7 @@ public class ReconnectingClientFactoryTests
         var factory = new Reconnecting();
         var (reactor, connector) = Connect(factory);
         factory.StopTrying();
+        reactor.RunPendingCalls(); // the cancelled attempt reports its failure on the next turn of the loop (D26)
         factory.ResetDelay();
         factory.ContinueTrying.Should().BeTrue();
 

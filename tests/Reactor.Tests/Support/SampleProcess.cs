@@ -49,9 +49,11 @@ public sealed partial class SampleProcess : IDisposable
 
     /// <summary>
     /// Starts <paramref name="program"/> with <paramref name="arguments"/>, stdin redirected, and
-    /// <paramref name="environment"/> added to this process's environment.
+    /// <paramref name="environment"/> added to this process's environment: <paramref name="standardInput"/> is written
+    /// to stdin and it is closed, unless <paramref name="keepInputOpen"/> (then <see cref="WriteInput"/> and
+    /// <see cref="CloseInput"/> drive it, as a person at a terminal would).
     /// </summary>
-    public static SampleProcess Start(string program, IEnumerable<string> arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null)
+    public static SampleProcess Start(string program, IEnumerable<string> arguments, string? standardInput = null, IReadOnlyDictionary<string, string>? environment = null, bool keepInputOpen = false)
     {
         var info = new ProcessStartInfo(program)
         {
@@ -76,9 +78,23 @@ public sealed partial class SampleProcess : IDisposable
             process._process.StandardInput.Write(standardInput);
         }
 
-        process._process.StandardInput.Close();
+        if (!keepInputOpen)
+        {
+            process._process.StandardInput.Close();
+        }
+
         return process;
     }
+
+    /// <summary>Writes <paramref name="text"/> to the program's stdin at once (started with <c>keepInputOpen</c>).</summary>
+    public void WriteInput(string text)
+    {
+        _process.StandardInput.Write(text);
+        _process.StandardInput.Flush();
+    }
+
+    /// <summary>Closes the program's stdin: it reads end of file.</summary>
+    public void CloseInput() => _process.StandardInput.Close();
 
     /// <summary>Runs a sample (by project name) built alongside the tests, with the same configuration.</summary>
     public static SampleProcess StartSample(string sample, params string[] arguments) => Start("dotnet", [SampleDll(sample), .. arguments]);

@@ -158,6 +158,38 @@ public class TcpClosingTests
     }
 
     [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void WriteSequence_outside_a_dispatch_never_runs_ConnectionLost_inside_the_call(ReactorBackend backend)
+    {
+        var (reactor, server, client) = Pair(backend, "127.0.0.1");
+        using var _ = reactor;
+
+        // From a timer, as from any callback that is not a dispatch: the close LoseConnection started must still wait
+        // for the callback to return (D15), even when a WriteSequence comes next.
+        var lossesInsideTheCall = -1;
+        reactor.CallLater(TimeSpan.Zero, () =>
+        {
+            server.Transport!.LoseConnection();
+            server.Transport.WriteSequence(["dropped"u8.ToArray()]);
+            lossesInsideTheCall = server.Losses;
+        });
+        reactor.RunUntil(() => server.Losses == 1 && client.Losses == 1);
+        lossesInsideTheCall.Should().Be(0, "ConnectionLost runs after the callback that closed the connection, never inside WriteSequence");
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void WriteSequence_outside_a_dispatch_still_leaves_with_the_parts_gathered(ReactorBackend backend)
+    {
+        var (reactor, server, client) = Pair(backend, "127.0.0.1");
+        using var _ = reactor;
+        server.Transport!.WriteSequence(["one "u8.ToArray(), "two "u8.ToArray(), "three"u8.ToArray()]);
+        reactor.RunUntil(() => client.Received.Length == 13);
+        client.Received.Should().Equal("one two three"u8.ToArray());
+        client.DataCalls.Should().Be(1, "the parts leave with one send");
+    }
+
+    [Theory]
     [MemberData(nameof(TcpTestKit.BackendsAndLoopbacks), MemberType = typeof(TcpTestKit))]
     public void Write_and_WriteSequence_deliver_every_byte_in_order(ReactorBackend backend, string loopback)
     {

@@ -174,7 +174,7 @@ public class MemoryReactorTests
         (call.Path, call.Timeout, call.CheckPid).Should().Be(("/run/app.sock", TimeSpan.FromSeconds(3), true));
         call.Connector.Should().BeSameAs(connector);
         connector.GetDestination().ToString().Should().Be("/run/app.sock");
-        client.Events.Should().Equal("started");
+        client.Events.Should().Equal("startFactory", "started");
         reactor.Invoking(r => r.ListenUnix("", server)).Should().Throw<InvalidAddressException>();
 
         reactor.Run();

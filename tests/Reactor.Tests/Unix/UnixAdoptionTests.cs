@@ -1,10 +1,11 @@
 using System.Net.Sockets;
 using Reactor.Tests.Support;
 using Reactor.Tests.Tcp;
+using RecordingStreamProtocol = Reactor.Tests.Tcp.RecordingStreamProtocol;
 
 namespace Reactor.Tests.Unix;
 
-/// <summary>Adopted UNIX sockets: a listening one serves as a UNIX port whose file is never removed (its owner keeps it, D47).</summary>
+/// <summary>Adopted UNIX sockets: a listening one serves as a UNIX port whose file is never removed (its owner keeps it, D49).</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class UnixAdoptionTests
 {

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Reactor.Tests.Support;
 using Reactor.Tests.Tcp;
+using RecordingStreamProtocol = Reactor.Tests.Tcp.RecordingStreamProtocol;
 
 namespace Reactor.Tests.Unix;
 

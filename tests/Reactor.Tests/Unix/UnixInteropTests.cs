@@ -1,5 +1,6 @@
 using Reactor.Tests.Support;
 using Reactor.Tests.Tcp;
+using RecordingStreamProtocol = Reactor.Tests.Tcp.RecordingStreamProtocol;
 
 namespace Reactor.Tests.Unix;
 

@@ -1,12 +1,13 @@
 using System.Net.Sockets;
 using Reactor.Tests.Support;
 using Reactor.Tests.Tcp;
+using RecordingStreamProtocol = Reactor.Tests.Tcp.RecordingStreamProtocol;
 
 namespace Reactor.Tests.Unix;
 
 /// <summary>
 /// Listening on UNIX sockets and connecting to them: paths, Linux abstract names, the socket file's mode, the lock file
-/// (<c>wantPid</c>/<c>checkPid</c>), the stale socket file rule (D47), removal at stop, arguments, logs (twisted-tcp.md
+/// (<c>wantPid</c>/<c>checkPid</c>), the stale socket file rule (D49), removal at stop, arguments, logs (twisted-tcp.md
 /// §9 M: Twisted's <c>internet/test/test_unix.py</c> and <c>test/test_unix.py</c>), on every backend.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]

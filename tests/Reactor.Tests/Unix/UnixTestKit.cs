@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Reactor.Internal.Linux;
 using Reactor.Tests.Support;
 using Reactor.Tests.Tcp;
+using RecordingStreamProtocol = Reactor.Tests.Tcp.RecordingStreamProtocol;
 
 namespace Reactor.Tests.Unix;
 

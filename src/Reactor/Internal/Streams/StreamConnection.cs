@@ -19,11 +19,13 @@ namespace Reactor.Internal.Streams;
 /// not half-closeable, an error: no more reads, no more writes accepted, the buffer drains unless aborting) →
 /// <c>Closed</c> (socket closed, <see cref="Protocol.ConnectionLost"/> ran once).</para>
 /// </remarks>
-internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOpenResource
+internal abstract class StreamConnection : ITransport, IReactorTransport, IStreamSocketHandler, IOpenResource, IStreamService
 {
+    private static readonly SendOrPostCallback AskPullProducerSoon = static state => ((StreamConnection)state!).AskPullProducer();
+
     private readonly IStreamSocket _socket;
     private readonly StreamLoop _loop;
-    private readonly Protocol _protocol;
+    private Protocol _protocol;
     private WriteQueue _writes;
     private State _state;
     private bool _paused;
@@ -38,6 +40,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
     private IProducer? _producer;
     private bool _producerStreaming;
     private bool _producerPaused;
+    private bool _askPullProducerScheduled;
     private int _highWatermark;
     private int _lowWatermark;
 
@@ -59,9 +62,22 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
     }
 
     /// <summary>Set by the <see cref="StreamLoop"/> while this connection waits for its <see cref="Service"/>.</summary>
-    internal bool ServiceRequested { get; set; }
+    public bool ServiceRequested { get; set; }
 
     internal Protocol Protocol => _protocol;
+
+    /// <summary>The reactor this connection runs on (layers above it, such as TLS, need its timers and loop).</summary>
+    internal ReactorBase OwnerReactor => Reactor;
+
+    /// <summary>
+    /// Puts <paramref name="protocol"/> between this connection and its current protocol (<c>StartTls</c>): what arrives
+    /// from now on goes to it. The caller reconnects the old protocol to the new layer.
+    /// </summary>
+    internal void ReplaceProtocol(Protocol protocol)
+    {
+        Reactor.VerifyAccess();
+        _protocol = protocol;
+    }
 
     internal bool IsClosed => _state == State.Closed;
 
@@ -75,9 +91,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         set
         {
             Reactor.VerifyAccess();
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, 1);
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, _lowWatermark);
-            _highWatermark = value;
+            _highWatermark = TransportArguments.HighWatermark(value, _lowWatermark);
         }
     }
 
@@ -87,13 +101,13 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         set
         {
             Reactor.VerifyAccess();
-            ArgumentOutOfRangeException.ThrowIfNegative(value);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, _highWatermark);
-            _lowWatermark = value;
+            _lowWatermark = TransportArguments.LowWatermark(value, _highWatermark);
         }
     }
 
     protected ReactorBase Reactor { get; }
+
+    ReactorBase IReactorTransport.Reactor => Reactor;
 
     protected IStreamSocket Socket => _socket;
 
@@ -236,10 +250,12 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
     public void Write(ReadOnlySpan<byte> data)
     {
         Reactor.VerifyAccess();
-        if (_state != State.Open || _writeShutdownRequested)
+        if ((_state != State.Open && !WaitingForProducer) || _writeShutdownRequested)
         {
-            // D20: after LoseConnection, AbortConnection or LoseWriteConnection writes are dropped, never thrown.
+            // D20: after LoseConnection, AbortConnection or LoseWriteConnection writes are dropped, never thrown —
+            // except a registered producer's while LoseConnection waits for it to finish (D27).
             DropWrite(data.Length);
+            AskPullProducerAfterDroppedWrite(data.Length);
             return;
         }
 
@@ -290,7 +306,8 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         Reactor.VerifyAccess();
 
         // D18: enumerated once. Inside a dispatch every part is gathered and leaves with one vectored send; outside one,
-        // the parts are gathered first for the same reason.
+        // the parts are gathered too, and leave after the current callback (never a service, which may close the
+        // connection, from inside this call: D15).
         _loop.BeginDispatch();
         try
         {
@@ -301,7 +318,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         }
         finally
         {
-            _loop.EndDispatch();
+            _loop.EndGathering();
         }
     }
 
@@ -319,9 +336,40 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
 
     private void AfterDirectWrite()
     {
-        if (_producer is not null && !_producerStreaming)
+        if (_producer is not null && !_producerStreaming && !_askPullProducerScheduled)
         {
-            // A pull producer is asked for more once everything it wrote has gone (Twisted resumes it in doWrite).
+            // A pull producer is asked for more once everything it wrote has gone — on the next iteration, one chunk per
+            // iteration as Twisted's doWrite does, so a producer the kernel keeps up with cannot hold the loop.
+            _askPullProducerScheduled = true;
+            Reactor.CallSoon(AskPullProducerSoon, this);
+        }
+    }
+
+    /// <summary>
+    /// Whether a <see cref="LoseConnection"/> is waiting for the registered producer to unregister (D27): its writes are
+    /// still taken, since that is what the close waits for.
+    /// </summary>
+    private bool WaitingForProducer => _state == State.Closing && _closeWaitsForProducer && !_closeNow && _producer is not null;
+
+    /// <summary>
+    /// A pull producer's dropped chunk is gone as a sent one is, so it is asked for the next (else a LoseConnection
+    /// waiting for it to unregister, D27, would wait forever) — on the next iteration, since no full kernel paces a
+    /// producer whose writes go nowhere.
+    /// </summary>
+    private void AskPullProducerAfterDroppedWrite(int length)
+    {
+        if (length > 0 && _producer is not null && !_producerStreaming && _state != State.Closed && !_askPullProducerScheduled)
+        {
+            _askPullProducerScheduled = true;
+            Reactor.CallSoon(AskPullProducerSoon, this);
+        }
+    }
+
+    private void AskPullProducer()
+    {
+        _askPullProducerScheduled = false;
+        if (_producer is not null && !_producerStreaming && _state != State.Closed)
+        {
             _loop.RequestService(this);
         }
     }
@@ -423,17 +471,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
     {
         ArgumentNullException.ThrowIfNull(producer);
         Reactor.VerifyAccess();
-        if (_producer is not null)
-        {
-            throw new InvalidOperationException($"Cannot register producer {producer}: producer {_producer} was never unregistered.");
-        }
-
-        if (streaming ? producer is not IPushProducer : producer is not IPullProducer)
-        {
-            throw new ArgumentException(
-                streaming ? "A streaming producer must implement IPushProducer." : "A non-streaming producer must implement IPullProducer.",
-                nameof(producer));
-        }
+        TransportArguments.VerifyProducer(_producer, producer, streaming);
 
         if (_state == State.Closed)
         {
@@ -450,6 +488,16 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
             // As Twisted: a pull producer is asked for its first chunk at once.
             CallProducer(static p => ((IPullProducer)p).ResumeProducing(), nameof(IPullProducer.ResumeProducing));
         }
+    }
+
+    /// <summary>Unregisters and returns the producer, without the close that unregistering may let go ahead (<c>StartTls</c> moves it to the new layer).</summary>
+    internal IProducer? TakeProducer(out bool streaming)
+    {
+        var producer = _producer;
+        streaming = _producerStreaming;
+        _producer = null;
+        _producerPaused = false;
+        return producer;
     }
 
     public void UnregisterProducer()
@@ -524,6 +572,18 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
         Lose(new ConnectionAbortedException(), abort: true);
     }
 
+    void IReactorTransport.CloseWithFailure(string callback, Exception exception)
+    {
+        Reactor.VerifyAccess();
+        if (_state == State.Closed)
+        {
+            return;
+        }
+
+        LogProtocolFailure(callback, exception);
+        Lose(exception, abort: false);
+    }
+
     /// <summary>Half-closes once the queue has drained (TCP's <c>LoseWriteConnection</c>).</summary>
     protected void LoseWriteConnectionCore()
     {
@@ -573,7 +633,7 @@ internal abstract class StreamConnection : ITransport, IStreamSocketHandler, IOp
     /// What the connection owes after a protocol's call or a dispatch: flush gathered writes, then finish a half-close or
     /// a close. Run by the <see cref="StreamLoop"/>, never from inside a protocol's call.
     /// </summary>
-    internal void Service()
+    public void Service()
     {
         if (_state == State.Closed)
         {

@@ -21,4 +21,8 @@ internal sealed class StreamCounters
     internal long AcceptsShed;
     internal long ConnectFailures;
     internal long BufferedBytes;
+    internal long TlsHandshakes;
+    internal long TlsHandshakeFailures;
+    internal long TlsBytesReceived;
+    internal long TlsBytesSent;
 }

@@ -31,7 +31,8 @@ internal sealed class StreamLoop
     private static readonly SendOrPostCallback ServiceSoon = static state => ((StreamLoop)state!).ServicePending();
 
     private readonly ReactorBase _reactor;
-    private readonly List<StreamConnection> _pending = [];
+    private readonly List<IStreamService> _pending = [];
+    private LoopPipeScheduler? _pipeScheduler;
     private int _depth;
     private bool _soonScheduled;
     private bool _servicing;
@@ -59,6 +60,9 @@ internal sealed class StreamLoop
     /// <summary>The connections' counters (read by the metrics).</summary>
     internal StreamCounters Counters { get; } = new();
 
+    /// <summary>The scheduler of this reactor's pipes (<c>PipeProtocol</c>), made on first use.</summary>
+    internal LoopPipeScheduler PipeScheduler => _pipeScheduler ??= new LoopPipeScheduler(_reactor, this);
+
     /// <summary>Whether a readiness event is being dispatched (writes now are gathered until it ends).</summary>
     internal bool InDispatch => _depth > 0;
 
@@ -74,8 +78,23 @@ internal sealed class StreamLoop
         }
     }
 
+    /// <summary>
+    /// Ends a dispatch that a transport call opened only to gather its own writes (<c>WriteSequence</c> outside a
+    /// dispatch). At the outermost end the services asked for run as a soon-call, after the current callback, instead of
+    /// here: the caller is still inside a protocol's call, and a service can end in that protocol's
+    /// <see cref="Protocol.ConnectionLost"/> (D15).
+    /// </summary>
+    internal void EndGathering()
+    {
+        if (--_depth == 0 && _pending.Count > 0 && !_soonScheduled)
+        {
+            _soonScheduled = true;
+            _reactor.CallSoon(ServiceSoon, this);
+        }
+    }
+
     /// <summary>Asks for <paramref name="connection"/>'s service after the current dispatch or callback (once until it runs).</summary>
-    internal void RequestService(StreamConnection connection)
+    internal void RequestService(IStreamService connection)
     {
         if (connection.ServiceRequested)
         {
@@ -114,7 +133,7 @@ internal sealed class StreamLoop
             catch (Exception e)
             {
                 // Protocol code is guarded inside Service; this is the loop's own safety net.
-                _reactor.LogCallbackError(connection.ToString() ?? nameof(StreamConnection), e);
+                _reactor.LogCallbackError(connection.ToString() ?? nameof(IStreamService), e);
             }
         }
 

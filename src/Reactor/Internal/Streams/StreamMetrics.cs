@@ -27,6 +27,9 @@ internal static class StreamMetrics
         meter.CreateObservableUpDownCounter("reactor.tcp.write_buffer", () => Sum(static c => c.BufferedBytes), "By", "Bytes written by protocols and not yet taken by the kernel.");
         meter.CreateObservableCounter("reactor.tcp.writes.dropped", () => Sum(static c => c.WritesDropped), "{write}", "Writes dropped because the connection was closing or closed.");
         meter.CreateObservableCounter("reactor.tcp.accepts.dropped", ObserveAcceptsDropped, "{connection}", "Incoming connections dropped, by reason: refused (the factory built none or threw), shed (out of descriptors), error (accept failed).");
+        meter.CreateObservableCounter("reactor.tls.handshakes", ObserveHandshakes, "{handshake}", "TLS handshakes finished, by result: success or failure.");
+        meter.CreateObservableCounter("reactor.tls.bytes.received", () => Sum(static c => c.TlsBytesReceived), "By", "Plaintext bytes delivered to protocols over TLS.");
+        meter.CreateObservableCounter("reactor.tls.bytes.sent", () => Sum(static c => c.TlsBytesSent), "By", "Plaintext bytes protocols wrote over TLS, encrypted.");
         meter.CreateObservableCounter("reactor.tcp.connect.failures", () => Sum(static c => c.ConnectFailures), "{attempt}", "Outgoing connection attempts that failed.");
     }
 
@@ -65,6 +68,12 @@ internal static class StreamMetrics
         new(Sum(static c => c.ClosedLost), new KeyValuePair<string, object?>("reason", "lost")),
         new(Sum(static c => c.ClosedAborted), new KeyValuePair<string, object?>("reason", "aborted")),
         new(Sum(static c => c.ClosedError), new KeyValuePair<string, object?>("reason", "error")),
+    ];
+
+    private static IEnumerable<Measurement<long>> ObserveHandshakes() =>
+    [
+        new(Sum(static c => c.TlsHandshakes), new KeyValuePair<string, object?>("result", "success")),
+        new(Sum(static c => c.TlsHandshakeFailures), new KeyValuePair<string, object?>("result", "failure")),
     ];
 
     private static IEnumerable<Measurement<long>> ObserveAcceptsDropped() =>
