@@ -26,7 +26,7 @@ public static class Endpoint
     /// <returns>The endpoint; nothing is listening yet.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="reactor"/> or <paramref name="description"/> is null.</exception>
     /// <exception cref="EndpointParseException">The description is malformed, or names an unknown kind.</exception>
-    /// <exception cref="NotSupportedException">The kind is known but not available yet (<c>ssl</c>, <c>tls</c>: they arrive with Reactor.Tls).</exception>
+    /// <exception cref="NotSupportedException">A kind's own parser says the description cannot be served here (a kind of your own may throw it).</exception>
     public static IStreamServerEndpoint ServerFromString(IReactor reactor, string description, EndpointParsers? parsers = null)
     {
         ArgumentNullException.ThrowIfNull(reactor);
@@ -40,7 +40,7 @@ public static class Endpoint
     /// <returns>The endpoint; nothing is connecting yet.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="reactor"/> or <paramref name="description"/> is null.</exception>
     /// <exception cref="EndpointParseException">The description is malformed, or names an unknown kind.</exception>
-    /// <exception cref="NotSupportedException">The kind is known but not available yet (<c>ssl</c>, <c>tls</c>: they arrive with Reactor.Tls).</exception>
+    /// <exception cref="NotSupportedException">A kind's own parser says the description cannot be served here (a kind of your own may throw it).</exception>
     public static IStreamClientEndpoint ClientFromString(IReactor reactor, string description, EndpointParsers? parsers = null)
     {
         ArgumentNullException.ThrowIfNull(reactor);

@@ -5,22 +5,18 @@ namespace Reactor.Endpoints;
 /// <summary>
 /// The endpoint kinds a description may name — the registry behind <see cref="Endpoint.ServerFromString"/> and
 /// <see cref="Endpoint.ClientFromString"/> (Twisted's endpoint plugins). <see cref="Default"/> holds the built-in kinds
-/// (server: <c>tcp</c>, <c>tcp6</c>, <c>unix</c>, <c>systemd</c>; client: <c>tcp</c>, <c>tcp6</c>, <c>hostname</c>,
-/// <c>unix</c>; datagram: <c>udp</c>, <c>systemd</c>); add your own to it, or to a registry of your own.
+/// (server: <c>tcp</c>, <c>tcp6</c>, <c>unix</c>, <c>systemd</c>, <c>ssl</c>, <c>tls</c>; client: <c>tcp</c>, <c>tcp6</c>,
+/// <c>hostname</c>, <c>unix</c>, <c>tls</c>, <c>ssl</c>; datagram: <c>udp</c>, <c>systemd</c>); add your own to it, or to a registry of your own.
 /// </summary>
 /// <remarks>
 /// <para>A kind is registered with its parameters, in positional order, and a function that makes the endpoint from the
 /// bound <see cref="EndpointArguments"/>. Kinds match case-insensitively. An exception the function throws that is not
 /// an <see cref="EndpointParseException"/> or <see cref="NotSupportedException"/> (an <see cref="ArgumentException"/>
 /// from an endpoint's constructor, say) is reported as an <see cref="EndpointParseException"/> of that kind.</para>
-/// <para><c>ssl</c> and <c>tls</c> are reserved for Reactor.Tls: until a parser for them is added, naming them throws a
-/// <see cref="NotSupportedException"/> that says so. Registering them (as the TLS package will) is allowed.</para>
 /// <para>Thread-safe: kinds may be added from any thread, also while other threads parse.</para>
 /// </remarks>
 public sealed class EndpointParsers
 {
-    private static readonly string[] Reserved = ["ssl", "tls"];
-
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Kind<IStreamServerEndpoint>> _servers = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, Kind<IStreamClientEndpoint>> _clients = new(StringComparer.OrdinalIgnoreCase);
@@ -95,13 +91,6 @@ public sealed class EndpointParsers
 
         if (kind is null)
         {
-            if (Array.Exists(Reserved, r => string.Equals(r, parsed.Kind, StringComparison.OrdinalIgnoreCase)))
-            {
-                throw new NotSupportedException(
-                    $"The '{parsed.Kind}' endpoint kind (TLS) arrives with Reactor.Tls, which this version does not have yet: " +
-                    $"'{description}' cannot be used. Serve plain 'tcp:' behind a TLS-terminating proxy meanwhile.");
-            }
-
             throw new EndpointParseException(parsed.Kind, null,
                 $"Unknown endpoint kind '{parsed.Kind}' in '{description}'; the {role} kinds are: {string.Join(", ", Names(kinds))}.");
         }

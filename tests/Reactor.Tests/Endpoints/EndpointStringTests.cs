@@ -76,7 +76,7 @@ public class EndpointStringTests
         var error = FluentActions.Invoking(() => Server("bogus-type:nothing")).Should().Throw<EndpointParseException>().Which;
         error.Kind.Should().Be("bogus-type");
         error.Argument.Should().BeNull();
-        error.Message.Should().Be("Unknown endpoint kind 'bogus-type' in 'bogus-type:nothing'; the server kinds are: systemd, tcp, tcp6, unix.");
+        error.Message.Should().Be("Unknown endpoint kind 'bogus-type' in 'bogus-type:nothing'; the server kinds are: ssl, systemd, tcp, tcp6, tls, unix.");
         FluentActions.Invoking(() => Client("ftl:andromeda/carcosa/hali/2387")).Should().Throw<EndpointParseException>()
             .Which.Message.Should().StartWith("Unknown endpoint kind 'ftl'");
     }
@@ -134,7 +134,7 @@ public class EndpointStringTests
 
         seen!.Kind.Should().Be("fake");
         (seen.GetRequiredString("first"), seen.GetRequiredString("second"), seen.GetString("yes", ""), seen.GetString("up", "")).Should().Be(("hello", "world", "no", "down"));
-        parsers.ServerKinds.Should().Equal("fake", "systemd", "tcp", "tcp6", "unix");
+        parsers.ServerKinds.Should().Equal("fake", "ssl", "systemd", "tcp", "tcp6", "tls", "unix");
         EndpointParsers.Default.ServerKinds.Should().NotContain("fake", "a registry of one's own leaves the default alone");
         FluentActions.Invoking(() => Server("fake:x")).Should().Throw<EndpointParseException>();
     }
@@ -148,17 +148,20 @@ public class EndpointStringTests
         parsers.Invoking(p => p.AddClientKind("tcp", [], Make)).Should().Throw<InvalidOperationException>();
         parsers.Invoking(p => p.AddClientKind("9lives", [], Make)).Should().Throw<ArgumentException>();
         parsers.Invoking(p => p.AddClientKind("ok", ["a", "A"], Make)).Should().Throw<ArgumentException>();
-        parsers.AddClientKind("tls", ["host", "port"], Make);
-        Endpoint.ClientFromString(_reactor, "tls:example.com:443", parsers).Should().BeOfType<UnixClientEndpoint>("TLS's parser may be added");
+        parsers.Invoking(p => p.AddClientKind("TLS", [], Make)).Should().Throw<InvalidOperationException>("the built-in tls kind is there, whatever the case");
+        parsers.AddClientKind("mine", ["host", "port"], Make);
+        Endpoint.ClientFromString(_reactor, "mine:example.com:443", parsers).Should().BeOfType<UnixClientEndpoint>();
     }
 
     [Fact]
-    public void Ssl_and_tls_are_reserved_for_Reactor_Tls_and_say_so()
+    public void Ssl_and_tls_make_TLS_endpoints_over_TCP_and_read_their_files_when_parsed()
     {
-        FluentActions.Invoking(() => Server("ssl:443:privateKey=key.pem")).Should().Throw<NotSupportedException>()
-            .Which.Message.Should().StartWith("The 'ssl' endpoint kind (TLS) arrives with Reactor.Tls");
-        FluentActions.Invoking(() => Client("tls:example.com:443")).Should().Throw<NotSupportedException>()
-            .Which.Message.Should().Contain("Reactor.Tls");
+        // The files are read at parse time (as Twisted's _parseSSL does), so a missing one is a parse error naming it.
+        FluentActions.Invoking(() => Server("ssl:443:privateKey=/nonexistent/key.pem")).Should().Throw<EndpointParseException>()
+            .Which.Argument.Should().Be("privateKey");
+        var tls = Client("tls:example.com:443").Should().BeOfType<TlsClientEndpoint>().Subject;
+        tls.Inner.Should().BeOfType<HostnameEndpoint>().Which.Port.Should().Be(443);
+        Client("ssl:example.com:443").Should().BeOfType<TlsClientEndpoint>().Which.Inner.Should().BeOfType<Tcp4ClientEndpoint>();
     }
 
     // ---- ClientStringTests ----------------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using Reactor.Endpoints;
 using Reactor.Internal.Resolve;
 using Reactor.Internal.Unix;
+using Reactor.Tls;
 
 namespace Reactor.Internal.Endpoints;
 
@@ -33,6 +36,16 @@ internal static class BuiltInKinds
             return new AdoptedStreamServerEndpoint(reactor, descriptor, family);
         });
 
+        // Twisted's ssl: server string (endpoints._parseSSL): a PEM key, and a PEM certificate (the key's file when absent).
+        // tls: is the same kind under Reactor.Tls's name. The files are read now, so a bad one fails the parse.
+        foreach (var kind in new[] { "ssl", "tls" })
+        {
+            parsers.AddServerKind(kind, ["port", "privateKey", "certKey", "interface", "backlog"], static (reactor, a) =>
+                new TlsServerEndpoint(
+                    new Tcp4ServerEndpoint(reactor, Port(a, allowZero: true), Backlog(a), Interface(a, "")),
+                    new TlsServerOptions(ServerCertificate(a))));
+        }
+
         // Datagrams (Reactor's own: Twisted has no datagram descriptions).
         parsers.AddDatagramKind("udp", ["port", "interface", "maxPacketSize"], static (reactor, a) =>
             new UdpEndpoint(reactor, Port(a, allowZero: true), Interface(a, ""), MaxPacketSize(a)));
@@ -52,6 +65,22 @@ internal static class BuiltInKinds
                 a.GetSeconds("attemptDelay", HostnameEndpoint.DefaultAttemptDelay, allowZero: true)));
         parsers.AddClientKind("unix", ["path", "timeout", "lockfile"], static (reactor, a) =>
             new UnixClientEndpoint(reactor, Path(a, "path"), Timeout(a), a.GetBoolean("lockfile", false)));
+
+        // Twisted's tls: client (_TLSClientEndpointParser: HostnameEndpoint underneath, trustRoots, certificate and
+        // privateKey) and ssl: client (_parseClientSSL: TCP4 underneath, caCertsDir, certKey and privateKey). Both also take
+        // caCerts=<PEM file> (a private CA) and serverName= (the name to verify, when not the host).
+        parsers.AddClientKind("tls", ["host", "port", "timeout", "bindAddress", "certificate", "privateKey", "trustRoots", "caCerts", "serverName"], static (reactor, a) =>
+            new TlsClientEndpoint(
+                reactor,
+                new HostnameEndpoint(reactor, Host(a), Port(a, allowZero: false), Timeout(a), BindAddress(a)),
+                ClientOptions(a, "certificate", "trustRoots"),
+                a.Has("serverName") ? a.GetRequiredString("serverName") : null));
+        parsers.AddClientKind("ssl", ["host", "port", "timeout", "bindAddress", "certKey", "privateKey", "caCertsDir", "caCerts", "serverName"], static (reactor, a) =>
+            new TlsClientEndpoint(
+                reactor,
+                new Tcp4ClientEndpoint(reactor, Host(a), Port(a, allowZero: false), Timeout(a), BindAddress(a)),
+                ClientOptions(a, "certKey", "caCertsDir"),
+                a.Has("serverName") ? a.GetRequiredString("serverName") : null));
     }
 
     /// <summary>The descriptor and family a <c>systemd:</c> description names: exactly one of <c>index</c> and <c>name</c>.</summary>
@@ -89,6 +118,83 @@ internal static class BuiltInKinds
         }
 
         throw a.Invalid("name", $"is '{name}', but {sockets.Describe()}");
+    }
+
+    /// <summary>Twisted's <c>privateKey</c> (default <c>server.pem</c>) and <c>certKey</c> (default: the key's file), both PEM.</summary>
+    private static X509Certificate2 ServerCertificate(EndpointArguments a)
+    {
+        var key = a.GetString("privateKey", "server.pem");
+        var certificate = a.GetString("certKey", key);
+        return LoadPem(a, a.Has("certKey") ? "certKey" : "privateKey", certificate, key);
+    }
+
+    /// <summary>A client's options: the trusted authorities (<c>caCerts</c> or the kind's own name) and a client certificate.</summary>
+    private static TlsClientOptions ClientOptions(EndpointArguments a, string certificateName, string trustName)
+    {
+        var options = new TlsClientOptions();
+        var trust = new X509Certificate2Collection();
+        foreach (var name in new[] { "caCerts", trustName })
+        {
+            if (a.Has(name))
+            {
+                LoadAuthorities(a, name, trust);
+            }
+        }
+
+        if (trust.Count > 0)
+        {
+            options.TrustedCertificateAuthorities = trust;
+        }
+
+        if (a.Has(certificateName) != a.Has("privateKey"))
+        {
+            throw a.Invalid(a.Has(certificateName) ? "privateKey" : certificateName, $"is needed too: a client certificate takes both {certificateName} and privateKey");
+        }
+
+        if (a.Has(certificateName))
+        {
+            options.ClientCertificate = LoadPem(a, certificateName, a.GetRequiredString(certificateName), a.GetRequiredString("privateKey"));
+        }
+
+        return options;
+    }
+
+    /// <summary>The certificates of a PEM file, or of every <c>.pem</c> and <c>.crt</c> file of a directory (Twisted's <c>caCertsDir</c>).</summary>
+    private static void LoadAuthorities(EndpointArguments a, string name, X509Certificate2Collection into)
+    {
+        var path = a.GetRequiredString(name);
+        var files = Directory.Exists(path)
+            ? Directory.GetFiles(path).Where(f => f.EndsWith(".pem", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".crt", StringComparison.OrdinalIgnoreCase)).Order(StringComparer.Ordinal).ToArray()
+            : [path];
+        var before = into.Count;
+        foreach (var file in files)
+        {
+            try
+            {
+                into.ImportFromPemFile(file);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+            {
+                throw a.Invalid(name, $"names '{file}', which cannot be read as PEM certificates: {e.Message}");
+            }
+        }
+
+        if (into.Count == before)
+        {
+            throw a.Invalid(name, $"names '{path}', which holds no PEM certificate");
+        }
+    }
+
+    private static X509Certificate2 LoadPem(EndpointArguments a, string name, string certificatePath, string keyPath)
+    {
+        try
+        {
+            return X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+        {
+            throw a.Invalid(name, $"cannot be loaded (certificate '{certificatePath}', key '{keyPath}', both PEM): {e.Message}");
+        }
     }
 
     private static int Port(EndpointArguments a, bool allowZero) => a.GetInt32("port", null, allowZero ? 0 : 1, IPEndPoint.MaxPort);
