@@ -4,6 +4,7 @@ using Reactor.Endpoints;
 using Reactor.Testing;
 using Reactor.Tests.Support;
 using Reactor.Tests.Unix;
+using static Reactor.Tests.Endpoints.EndpointTestKit;
 
 namespace Reactor.Tests.Docs;
 
@@ -133,6 +134,7 @@ public class EndpointsGuideExamples
 
         reactor.Clock.Advance(TimeSpan.FromSeconds(2));
         connecting.Called.Should().BeTrue();
+        FailureOf(connecting).Should().BeOfType<ConnectingCancelledException>(); // consumed, so no unhandled-error log later
         reactor.RunPendingCalls();
         reactor.TcpClients[0].Connector.State.Should().Be(ConnectorState.Disconnected);
     }

@@ -33,7 +33,7 @@ internal sealed class TcpPort : StreamListener, ITcpPort
     protected override void LogClosed() => StreamLog.PortClosed(Logger, _local.Port);
 
     /// <summary>The body of <c>ListenTcp</c>.</summary>
-    internal static TcpPort Listen(ReactorBase reactor, int port, Factory factory, int backlog, string @interface)
+    internal static TcpPort Listen(ReactorBase reactor, int port, Factory factory, int backlog, string @interface, bool reusePort = false)
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(@interface);
@@ -65,7 +65,7 @@ internal sealed class TcpPort : StreamListener, ITcpPort
         IPEndPoint local;
         try
         {
-            var error = socket.Bind(new IPEndPoint(address, port));
+            var error = socket.Bind(new IPEndPoint(address, port), reusePort);
             if (error == SocketError.Success)
             {
                 error = socket.Listen(backlog);

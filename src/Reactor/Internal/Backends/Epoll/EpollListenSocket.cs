@@ -60,12 +60,13 @@ internal sealed unsafe class EpollListenSocket : IListenSocket, IEpollHandler
         }
     }
 
-    public SocketError Bind(EndPoint local)
+    public SocketError Bind(EndPoint local, bool reusePort = false)
     {
         ThrowIfClosed();
         if (local is IPEndPoint endpoint)
         {
-            if (Interop.SetSocketOption(_fd, Interop.SOL_SOCKET, Interop.SO_REUSEADDR, 1) != 0)
+            if (Interop.SetSocketOption(_fd, Interop.SOL_SOCKET, Interop.SO_REUSEADDR, 1) != 0 ||
+                (reusePort && Interop.SetSocketOption(_fd, Interop.SOL_SOCKET, Interop.SO_REUSEPORT, 1) != 0))
             {
                 return LastError();
             }

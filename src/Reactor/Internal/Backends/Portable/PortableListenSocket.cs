@@ -57,13 +57,18 @@ internal sealed class PortableListenSocket : IListenSocket
     /// <summary>The .NET socket, for tests.</summary>
     internal Socket Socket => _socket;
 
-    public SocketError Bind(EndPoint local)
+    public SocketError Bind(EndPoint local, bool reusePort = false)
     {
         try
         {
             if (local is IPEndPoint ip)
             {
                 SetReuseAddress();
+                if (reusePort && OperatingSystem.IsLinux())
+                {
+                    _socket.SetRawSocketOption(Interop.SOL_SOCKET, Interop.SO_REUSEPORT, [1, 0, 0, 0]);
+                }
+
                 if (AddressFamily == AddressFamily.InterNetworkV6 && ip.Address.Equals(IPAddress.IPv6Any))
                 {
                     _socket.DualMode = true; // D30
