@@ -13,6 +13,8 @@ internal sealed class StreamCounters
     internal long ClosedLost;
     internal long ClosedAborted;
     internal long ClosedError;
+    internal long ClosedOverflow;
+    internal long WriteBufferOverflows;
     internal long BytesReceived;
     internal long BytesSent;
     internal long WritesDropped;
