@@ -21,6 +21,7 @@ internal sealed class StreamCounters
     internal long AcceptsRefused;
     internal long AcceptErrors;
     internal long AcceptsShed;
+    internal long AcceptsAborted;
     internal long ConnectFailures;
     internal long BufferedBytes;
     internal long TlsHandshakes;

@@ -146,6 +146,12 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
                     _acceptsPerWake = Math.Max(1, accepted);
                     return;
                 case AcceptErrorKind.Skip:
+                    if (error is SocketError.ConnectionAborted or SocketError.ConnectionReset)
+                    {
+                        // The client reset it while it waited in the backlog: gone before it was ours, but counted.
+                        _loop.Counters.AcceptsAborted++;
+                    }
+
                     continue;
                 case AcceptErrorKind.OutOfDescriptors:
                     OnOutOfDescriptors(error);

@@ -27,7 +27,7 @@ internal static class StreamMetrics
         meter.CreateObservableUpDownCounter("reactor.tcp.write_buffer", () => Sum(static c => c.BufferedBytes), "By", "Bytes written by protocols and not yet taken by the kernel.");
         meter.CreateObservableCounter("reactor.tcp.write_buffer.overflows", () => Sum(static c => c.WriteBufferOverflows), "{connection}", "Connections aborted because a write would have taken their write buffer past Tcp.MaxWriteBuffer.");
         meter.CreateObservableCounter("reactor.tcp.writes.dropped", () => Sum(static c => c.WritesDropped), "{write}", "Writes dropped because the connection was closing or closed.");
-        meter.CreateObservableCounter("reactor.tcp.accepts.dropped", ObserveAcceptsDropped, "{connection}", "Incoming connections dropped, by reason: refused (the factory built none or threw), shed (out of descriptors), error (accept failed).");
+        meter.CreateObservableCounter("reactor.tcp.accepts.dropped", ObserveAcceptsDropped, "{connection}", "Incoming connections dropped, by reason: refused (the factory built none or threw), shed (out of descriptors), error (accept failed), aborted (reset by the client before it was accepted).");
         meter.CreateObservableCounter("reactor.tls.handshakes", ObserveHandshakes, "{handshake}", "TLS handshakes finished, by result: success or failure.");
         meter.CreateObservableCounter("reactor.tls.bytes.received", () => Sum(static c => c.TlsBytesReceived), "By", "Plaintext bytes delivered to protocols over TLS.");
         meter.CreateObservableCounter("reactor.tls.bytes.sent", () => Sum(static c => c.TlsBytesSent), "By", "Plaintext bytes protocols wrote over TLS, encrypted.");
@@ -83,5 +83,6 @@ internal static class StreamMetrics
         new(Sum(static c => c.AcceptsRefused), new KeyValuePair<string, object?>("reason", "refused")),
         new(Sum(static c => c.AcceptsShed), new KeyValuePair<string, object?>("reason", "shed")),
         new(Sum(static c => c.AcceptErrors), new KeyValuePair<string, object?>("reason", "error")),
+        new(Sum(static c => c.AcceptsAborted), new KeyValuePair<string, object?>("reason", "aborted")),
     ];
 }
