@@ -1,32 +1,38 @@
 // Twisted's simplest TCP server (doc/core/examples/simpleserv.py), in C#: every byte a client sends goes back to it.
 //
-//   dotnet run --project samples/TcpEcho -- [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats]
+//   dotnet run --project samples/TcpEcho -- [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting]
 //
 // Prints "Echo starting on <port>" once listening (so --port 0 is usable). Unless --quiet it then prints
 // "connection from <host>:<port>" when a client connects and "connection from <host>:<port> closed: <reason>" when it
 // goes; it never prints the data. Ctrl+C or SIGTERM stops it cleanly (exit code 0). With --stats it prints
 // "messages=<n> bytes=<n> allocated_bytes=<n>" as it stops: the DataReceived calls, the bytes they carried and the bytes
 // the process allocated in its steady state (from one second after the first data until the stop), as samples/Echo does.
+// With --accounting it prints, last, "connections opened=<n> closed=<n> open_at_stop=<n> done=<n> lost=<n> aborted=<n>
+// overflow=<n> error=<n> reset_before_accept=<n> refused=<n> shed=<n> accept_errors=<n>": every connection made and how
+// each one ended (those still open at the stop are closed by the shutdown and counted as lost), and the ones dropped
+// before a protocol was built (the reactor's reactor.tcp.accepts.dropped), so a load test can check that every
+// connection a client made is accounted for.
 using System.Globalization;
 using Reactor;
 using Reactor.Samples;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats]",
+    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting]",
     ["--port", "--interface"],
-    ["--quiet", "--stats"]);
+    ["--quiet", "--stats", "--accounting"]);
 var port = arguments.GetInt("--port", 8000, 0, 65535);
 var @interface = arguments.Get("--interface", "0.0.0.0");
 var quiet = arguments.Has("--quiet");
 
 using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true });
 var stats = arguments.Has("--stats") ? new SteadyStateStats(reactor) : null;
+var accounting = arguments.Has("--accounting") ? new ConnectionAccounting(reactor) : null;
 try
 {
     // Twisted: factory = protocol.ServerFactory(); factory.protocol = Echo; reactor.listenTCP(8000, factory).
     // Each connection gets its own Echo, built by the factory.
-    var listening = reactor.ListenTcp(port, Factory.ForProtocol(() => new Echo(quiet, stats)), @interface: @interface);
+    var listening = reactor.ListenTcp(port, Factory.ForProtocol(() => new Echo(quiet, stats, accounting)), @interface: @interface);
     Console.WriteLine($"Echo starting on {listening.GetHost().Port}");
 }
 catch (Exception e) when (e is CannotListenException or InvalidAddressException)
@@ -41,13 +47,19 @@ if (stats is not null)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"messages={stats.Events} bytes={stats.Bytes} allocated_bytes={stats.AllocatedBytes}"));
 }
 
+if (accounting is not null)
+{
+    Console.WriteLine(accounting.ToString());
+}
+
 return 0;
 
 /// <summary>simpleserv's Echo: "This is just about the simplest possible protocol".</summary>
-internal sealed class Echo(bool quiet, SteadyStateStats? stats) : Protocol
+internal sealed class Echo(bool quiet, SteadyStateStats? stats, ConnectionAccounting? accounting) : Protocol
 {
     public override void ConnectionMade()
     {
+        accounting?.Made();
         // Flow control, which simpleserv lacks: the transport is the producer of what is echoed. When the client sends
         // without reading and the echoes pile up past the transport's high watermark, reading pauses (TCP then slows the
         // client down) and resumes once the client has caught up, so a client that never reads costs at most that much.
@@ -71,9 +83,11 @@ internal sealed class Echo(bool quiet, SteadyStateStats? stats) : Protocol
     // echoed, then the connection closes; one that resets the connection is gone at once. The server goes on either way.
     public override void ConnectionLost(Failure reason)
     {
+        accounting?.Lost(reason.Exception);
         if (!quiet)
         {
             Console.WriteLine($"connection from {Transport!.GetPeer()} closed: {reason.Exception.Message}");
         }
     }
 }
+
