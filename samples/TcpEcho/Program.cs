@@ -1,7 +1,7 @@
 // Twisted's simplest TCP server (doc/core/examples/simpleserv.py), in C#: every byte a client sends goes back to it.
 //
-//   dotnet run --project samples/TcpEcho -- [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats]
-//   dotnet run --project samples/TcpEcho -- --endpoint <description> [--quiet] [--stats]
+//   dotnet run --project samples/TcpEcho -- [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting]
+//   dotnet run --project samples/TcpEcho -- --endpoint <description> [--quiet] [--stats] [--accounting]
 //
 // Prints "Echo starting on <port>" once listening on TCP (so --port 0 is usable), or "Echo starting on <path>" on a UNIX
 // socket. --endpoint replaces --port and --interface with any server description (docs/endpoints.md): tcp:8000,
@@ -11,6 +11,11 @@
 // cleanly (exit code 0). With --stats it prints "messages=<n> bytes=<n> allocated_bytes=<n>" as it stops: the
 // DataReceived calls, the bytes they carried and the bytes the process allocated in its steady state (from one second
 // after the first data until the stop), as samples/Echo does.
+// With --accounting it prints, last, "connections opened=<n> closed=<n> open_at_stop=<n> done=<n> lost=<n> aborted=<n>
+// overflow=<n> error=<n> reset_before_accept=<n> refused=<n> shed=<n> accept_errors=<n>": every connection made and how
+// each one ended (those still open at the stop are closed by the shutdown and counted as lost), and the ones dropped
+// before a protocol was built (the reactor's reactor.tcp.accepts.dropped), so a load test can check that every
+// connection a client made is accounted for.
 using System.Globalization;
 using System.Net;
 using Reactor;
@@ -19,9 +24,9 @@ using Reactor.Samples;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats]\n       TcpEcho --endpoint <description> [--quiet] [--stats]",
+    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting]\n       TcpEcho --endpoint <description> [--quiet] [--stats] [--accounting]",
     ["--port", "--interface", "--endpoint"],
-    ["--quiet", "--stats"]);
+    ["--quiet", "--stats", "--accounting"]);
 arguments.Exclusive("--endpoint", "--port", "--interface");
 var port = arguments.GetInt("--port", 8000, 0, 65535);
 var @interface = arguments.Get("--interface", "0.0.0.0");
@@ -29,10 +34,11 @@ var quiet = arguments.Has("--quiet");
 
 using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true });
 var stats = arguments.Has("--stats") ? new SteadyStateStats(reactor) : null;
+var accounting = arguments.Has("--accounting") ? new ConnectionAccounting(reactor) : null;
 
 // Twisted: factory = protocol.ServerFactory(); factory.protocol = Echo; reactor.listenTCP(8000, factory), or
 // endpoints.serverFromString(reactor, description).listen(factory). Each connection gets its own Echo.
-var factory = Factory.ForProtocol(() => new Echo(quiet, stats));
+var factory = Factory.ForProtocol(() => new Echo(quiet, stats, accounting));
 var exitCode = 0;
 try
 {
@@ -74,13 +80,19 @@ if (stats is not null)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"messages={stats.Events} bytes={stats.Bytes} allocated_bytes={stats.AllocatedBytes}"));
 }
 
+if (accounting is not null)
+{
+    Console.WriteLine(accounting.ToString());
+}
+
 return exitCode;
 
 /// <summary>simpleserv's Echo: "This is just about the simplest possible protocol".</summary>
-internal sealed class Echo(bool quiet, SteadyStateStats? stats) : Protocol
+internal sealed class Echo(bool quiet, SteadyStateStats? stats, ConnectionAccounting? accounting) : Protocol
 {
     public override void ConnectionMade()
     {
+        accounting?.Made();
         // Flow control, which simpleserv lacks: the transport is the producer of what is echoed. When the client sends
         // without reading and the echoes pile up past the transport's high watermark, reading pauses (TCP then slows the
         // client down) and resumes once the client has caught up, so a client that never reads costs at most that much.
@@ -104,6 +116,7 @@ internal sealed class Echo(bool quiet, SteadyStateStats? stats) : Protocol
     // echoed, then the connection closes; one that resets the connection is gone at once. The server goes on either way.
     public override void ConnectionLost(Failure reason)
     {
+        accounting?.Lost(reason.Exception);
         if (!quiet)
         {
             Console.WriteLine($"connection from {Peer()} closed: {reason.Exception.Message}");

@@ -29,7 +29,7 @@ public interface IReactorUnix
     /// <b>A socket file left behind</b> by a process that died (nothing listens on it any more) is removed and the path
     /// bound again, with or without <paramref name="wantPid"/>: a connect to it is refused, so nobody is using it. A file
     /// that is not a socket, or a socket someone answers on, is never touched: listening fails with "Address already in
-    /// use" (decision D49 in docs/decisions.md).
+    /// use" (decision D64 in docs/decisions.md).
     /// </remarks>
     /// <exception cref="ArgumentNullException"><paramref name="path"/> or <paramref name="factory"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="backlog"/> is below 1.</exception>

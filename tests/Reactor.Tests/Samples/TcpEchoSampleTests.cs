@@ -254,7 +254,7 @@ public partial class TcpEchoSampleTests(ITestOutputHelper output)
     {
         using var echo = SampleProcess.StartSample("TcpEcho", "--bogus");
         echo.WaitForExit(TimeSpan.FromSeconds(30)).Should().Be(2);
-        echo.Stderr.Should().Contain("usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats]");
+        echo.Stderr.Should().Contain("usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting]");
     }
 
     [GeneratedRegex(@"^messages=(\d+) bytes=(\d+) allocated_bytes=(\d+)$")]

@@ -5,7 +5,7 @@ using RecordingStreamProtocol = Reactor.Tests.Tcp.RecordingStreamProtocol;
 
 namespace Reactor.Tests.Unix;
 
-/// <summary>Adopted UNIX sockets: a listening one serves as a UNIX port whose file is never removed (its owner keeps it, D49).</summary>
+/// <summary>Adopted UNIX sockets: a listening one serves as a UNIX port whose file is never removed (its owner keeps it, D64).</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public class UnixAdoptionTests
 {

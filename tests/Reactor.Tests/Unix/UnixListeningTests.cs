@@ -7,7 +7,7 @@ namespace Reactor.Tests.Unix;
 
 /// <summary>
 /// Listening on UNIX sockets and connecting to them: paths, Linux abstract names, the socket file's mode, the lock file
-/// (<c>wantPid</c>/<c>checkPid</c>), the stale socket file rule (D49), removal at stop, arguments, logs (twisted-tcp.md
+/// (<c>wantPid</c>/<c>checkPid</c>), the stale socket file rule (D64), removal at stop, arguments, logs (twisted-tcp.md
 /// §9 M: Twisted's <c>internet/test/test_unix.py</c> and <c>test/test_unix.py</c>), on every backend.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -79,10 +79,10 @@ public class UnixListeningTests
         var path = directory.Socket();
         var port = reactor.ListenUnix(path, new RecordingServerFactory());
         port.StopListening();
-        reactor.RunUntil(() => logs.WithEventId(411).Any());
+        reactor.RunUntil(() => logs.WithEventId(413).Any());
 
-        logs.WithEventId(410).Should().ContainSingle().Which.Message.Should().Be($"RecordingServerFactory starting on '{path}'");
-        logs.WithEventId(411).Should().ContainSingle().Which.Message.Should().Be($"(UNIX Port {path} Closed)");
+        logs.WithEventId(412).Should().ContainSingle().Which.Message.Should().Be($"RecordingServerFactory starting on '{path}'");
+        logs.WithEventId(413).Should().ContainSingle().Which.Message.Should().Be($"(UNIX Port {path} Closed)");
         port.ToString().Should().Be("<RecordingServerFactory (not listening)>");
     }
 

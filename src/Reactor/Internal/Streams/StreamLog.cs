@@ -45,9 +45,17 @@ internal static partial class StreamLog
         Message = "{Factory} built no protocol for a connection from {Peer}; it was closed")]
     internal static partial void ConnectionRefusedByFactory(ILogger logger, Factory factory, System.Net.EndPoint peer);
 
-    [LoggerMessage(EventId = 410, EventName = "UnixPortStarted", Level = LogLevel.Information, Message = "{LogPrefix} starting on '{Path}'")]
+    [LoggerMessage(EventId = 410, EventName = "WriteBufferOverflow", Level = LogLevel.Warning,
+        Message = "Aborted {Transport}: a write of {Length} byte(s) would have taken its write buffer of {Buffered} byte(s) past the cap of {Limit}")]
+    internal static partial void WriteBufferOverflow(ILogger logger, object transport, long length, long buffered, long limit);
+
+    [LoggerMessage(EventId = 411, EventName = "PortAtConnectionLimit", Level = LogLevel.Information,
+        Message = "{Port} holds {Count} connection(s), its cap: accepting pauses until one closes ({Total} time(s) so far)")]
+    internal static partial void PortAtConnectionLimit(ILogger logger, string port, int count, long total);
+
+    [LoggerMessage(EventId = 412, EventName = "UnixPortStarted", Level = LogLevel.Information, Message = "{LogPrefix} starting on '{Path}'")]
     internal static partial void UnixPortStarted(ILogger logger, string logPrefix, string path);
 
-    [LoggerMessage(EventId = 411, EventName = "UnixPortClosed", Level = LogLevel.Information, Message = "(UNIX Port {Path} Closed)")]
+    [LoggerMessage(EventId = 413, EventName = "UnixPortClosed", Level = LogLevel.Information, Message = "(UNIX Port {Path} Closed)")]
     internal static partial void UnixPortClosed(ILogger logger, string path);
 }

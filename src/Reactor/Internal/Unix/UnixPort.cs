@@ -6,7 +6,7 @@ namespace Reactor.Internal.Unix;
 
 /// <summary>
 /// A listening UNIX stream socket: UNIX's own part of <see cref="StreamListener"/> (Twisted's <c>unix.Port</c>) — the
-/// path rules, the lock file (<c>wantPid</c>), the stale socket file rule (D49), the file's mode after bind, removing the
+/// path rules, the lock file (<c>wantPid</c>), the stale socket file rule (D64), the file's mode after bind, removing the
 /// file (and the lock) when the port closes, and a <see cref="UnixConnection"/> for each accepted connection. Specified
 /// by <c>tests/Reactor.Tests/Unix/</c>.
 /// </summary>
@@ -137,7 +137,7 @@ internal sealed class UnixPort : StreamListener, IUnixPort
         new UnixConnection(Reactor, socket, protocol, _local, peer as UnixDomainSocketEndPoint ?? Linux.SockAddr.UnnamedUnix, this, sessionNumber);
 
     /// <summary>
-    /// D49's stale socket rule: the path is taken by a socket file, and connecting to it is refused — nobody listens on it
+    /// D64's stale socket rule: the path is taken by a socket file, and connecting to it is refused — nobody listens on it
     /// any more (its process died without removing it) — so it is removed and the bind retried. A file that is not a
     /// socket, or a socket someone answers on, stays, and the bind's "address in use" stands.
     /// </summary>
