@@ -25,6 +25,7 @@ internal sealed record ServerDefinition(
         string[] dotnetEcho = [paths.EchoDll, "--quiet", "--stats", .. ListenArguments];
         return
         [
+            new("c-gso", "C epoll + recvmmsg/sendmmsg + UDP GSO", Path.Combine(paths.NativeDirectory, "echo_gso"), ListenArguments, none, false),
             new("c-mmsg", "C epoll + recvmmsg/sendmmsg", Path.Combine(paths.NativeDirectory, "echo_mmsg"), ListenArguments, none, false),
             new("c-simple", "C recvfrom/sendto", Path.Combine(paths.NativeDirectory, "echo_simple"), ListenArguments, none, false),
             new(
