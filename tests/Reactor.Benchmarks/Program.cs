@@ -1,4 +1,4 @@
-// The benchmark harness's entry point: one executable, three commands (README.md).
+// The benchmark harness's entry point: one executable, its commands (README.md).
 using Reactor.Benchmarks.Micro;
 using Reactor.Benchmarks.Runner;
 using Reactor.Benchmarks.Servers;
@@ -8,6 +8,8 @@ const string Usage = """
       run [--rounds 3] [--seconds 3] [--warmup 1] [--servers a,b] [--scenarios a,b] [--output FILE] [--no-build]
           [--no-ceiling] [--server-cpu 0] [--loadgen-cpu 1]
                     build everything, drive every server in turn (pinned) with the load generator, print the table
+      tcp [--rounds 3] [--seconds 3] [--warmup 1] [--servers a,b] [--scenarios a,b] [--idle-connections 10000] ...
+                    the TCP table: C epoll, Reactor (epoll, --pipe, portable), Kestrel, .NET Socket, Node, Twisted
       micro [BenchmarkDotNet options, e.g. --filter *Timer* --job short]
                     the micro-benchmarks ([MemoryDiagnoser]) of dispatch, the timer heap, Deferreds, the address cache
       stream [--rounds 3] [--seconds 3] [--size 1024]
@@ -20,6 +22,8 @@ const string Usage = """
                     the Reactor sink the stream benchmark measures
       socket-echo [--port 0] [--interface 127.0.0.1] [--stats]
                     the raw .NET async Socket echo server (the ".NET async Socket" baseline)
+      socket-tcp-echo | kestrel-echo [--inline]  [--port 0] [--interface 127.0.0.1] [--stats]
+                    the TCP servers the tcp table starts besides the samples
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -33,6 +37,9 @@ switch (args[0])
 {
     case "run":
         return RunCommand.Execute(rest);
+    case "tcp":
+        ChildProcesses.InstallHandlers();
+        return TcpCommand.Execute(rest);
     case "micro":
         return MicroCommand.Execute(rest);
     case "stream":
@@ -45,6 +52,10 @@ switch (args[0])
         return SinkServer.Run(rest);
     case "socket-echo":
         return await SocketEchoServer.RunAsync(rest).ConfigureAwait(false);
+    case "socket-tcp-echo":
+        return await SocketStreamEchoServer.RunAsync(rest).ConfigureAwait(false);
+    case "kestrel-echo":
+        return KestrelEchoServer.Run(rest);
     default:
         Console.Error.WriteLine($"error: unknown command '{args[0]}'");
         Console.Error.WriteLine(Usage);
