@@ -10,6 +10,8 @@ const string Usage = """
                     build everything, drive every server in turn (pinned) with the load generator, print the table
       tcp [--rounds 3] [--seconds 3] [--warmup 1] [--servers a,b] [--scenarios a,b] [--idle-connections 10000] ...
                     the TCP table: C epoll, Reactor (epoll, --pipe, portable), Kestrel, .NET Socket, Node, Twisted
+      resp [--rounds 3] [--requests N] [--servers a,b] [--scenarios a,b] ...
+                    redis-benchmark (ping, set, get; -P 16 and -P 1) against samples/KeyValue and redis-server
       micro [BenchmarkDotNet options, e.g. --filter *Timer* --job short]
                     the micro-benchmarks ([MemoryDiagnoser]) of dispatch, the timer heap, Deferreds, the address cache
       stream [--rounds 3] [--seconds 3] [--size 1024]
@@ -40,6 +42,9 @@ switch (args[0])
     case "tcp":
         ChildProcesses.InstallHandlers();
         return TcpCommand.Execute(rest);
+    case "resp":
+        ChildProcesses.InstallHandlers();
+        return RespCommand.Execute(rest);
     case "micro":
         return MicroCommand.Execute(rest);
     case "stream":
