@@ -181,8 +181,9 @@ internal static class TlsCommand
                     title,
                     TextTable.Number(median, scenario.Unit == "MB/s" ? "N1" : "N0"),
                     $"{TextTable.Number(good.Min(r => r.Value(scenario)))}–{TextTable.Number(good.Max(r => r.Value(scenario)))}",
-                    TextTable.Number(TextTable.Median(good.Select(r => r.Load!.P50)), "N1"),
-                    TextTable.Number(TextTable.Median(good.Select(r => r.Load!.P99)), "N1"),
+                    // Bulk times no single message (a writer and a reader, 8 in flight): no percentiles.
+                    scenario.Mode == "bulk" ? "–" : TextTable.Number(TextTable.Median(good.Select(r => r.Load!.P50)), "N1"),
+                    scenario.Mode == "bulk" ? "–" : TextTable.Number(TextTable.Median(good.Select(r => r.Load!.P99)), "N1"),
                     server.Key == KestrelReference ? "1.00 (ref)" : TextTable.Number(median / kestrel, "N2"),
                     TextTable.Number(TextTable.Median(good.Select(r => r.CpuShare ?? double.NaN)) * 100, "N0") + " %",
                     TextTable.Number(cpuPerOp, "N2"),
@@ -216,6 +217,8 @@ internal static class TlsCommand
 
         public string Describe(TlsScenario scenario) => Error is not null
             ? $"FAILED: {Error}"
-            : string.Create(CultureInfo.InvariantCulture, $"{Value(scenario):N0} {scenario.Unit}, p50 {Load!.P50:N1} µs, p99 {Load.P99:N1} µs, server CPU {CpuShare * 100:N0} %");
+            : scenario.Mode == "bulk"
+                ? string.Create(CultureInfo.InvariantCulture, $"{Value(scenario):N0} {scenario.Unit}, server CPU {CpuShare * 100:N0} %")
+                : string.Create(CultureInfo.InvariantCulture, $"{Value(scenario):N0} {scenario.Unit}, p50 {Load!.P50:N1} µs, p99 {Load.P99:N1} µs, server CPU {CpuShare * 100:N0} %");
     }
 }
