@@ -17,7 +17,7 @@ internal static class TcpCommand
     private const string KestrelReference = "kestrel";
 
     /// <summary>Defaults that keep the whole table near six minutes on two cores (3 rounds × 8 servers × 5 loads + idle).</summary>
-    private const double DefaultSeconds = 2;
+    private const double DefaultSeconds = 1.5;
     private const double DefaultWarmup = 0.5;
 
     /// <summary>Servers run only when named in --servers.</summary>
