@@ -1,6 +1,6 @@
 // Twisted's simplest TCP server (doc/core/examples/simpleserv.py), in C#: every byte a client sends goes back to it.
 //
-//   dotnet run --project samples/TcpEcho -- [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting]
+//   dotnet run --project samples/TcpEcho -- [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting] [--pipe]
 //
 // Prints "Echo starting on <port>" once listening (so --port 0 is usable). Unless --quiet it then prints
 // "connection from <host>:<port>" when a client connects and "connection from <host>:<port> closed: <reason>" when it
@@ -12,15 +12,19 @@
 // each one ended (those still open at the stop are closed by the shutdown and counted as lost), and the ones dropped
 // before a protocol was built (the reactor's reactor.tcp.accepts.dropped), so a load test can check that every
 // connection a client made is accounted for.
+// With --pipe it serves the same echo through the IDuplexPipe edge (a PipeProtocol, as an ASP.NET Core
+// ConnectionHandler would be written) instead of DataReceived spans; "messages" are then the pipe's reads.
+using System.Buffers;
 using System.Globalization;
+using System.IO.Pipelines;
 using Reactor;
 using Reactor.Samples;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting]",
+    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting] [--pipe]",
     ["--port", "--interface"],
-    ["--quiet", "--stats", "--accounting"]);
+    ["--quiet", "--stats", "--accounting", "--pipe"]);
 var port = arguments.GetInt("--port", 8000, 0, 65535);
 var @interface = arguments.Get("--interface", "0.0.0.0");
 var quiet = arguments.Has("--quiet");
@@ -32,7 +36,10 @@ try
 {
     // Twisted: factory = protocol.ServerFactory(); factory.protocol = Echo; reactor.listenTCP(8000, factory).
     // Each connection gets its own Echo, built by the factory.
-    var listening = reactor.ListenTcp(port, Factory.ForProtocol(() => new Echo(quiet, stats, accounting)), @interface: @interface);
+    var factory = arguments.Has("--pipe")
+        ? Factory.ForProtocol(() => new PipeEcho(quiet, stats, accounting))
+        : Factory.ForProtocol(() => new Echo(quiet, stats, accounting));
+    var listening = reactor.ListenTcp(port, factory, @interface: @interface);
     Console.WriteLine($"Echo starting on {listening.GetHost().Port}");
 }
 catch (Exception e) when (e is CannotListenException or InvalidAddressException)
@@ -91,3 +98,59 @@ internal sealed class Echo(bool quiet, SteadyStateStats? stats, ConnectionAccoun
     }
 }
 
+/// <summary>
+/// The same echo through the <see cref="IDuplexPipe"/> edge: read what came, write it back, flush (which waits while the
+/// client is not reading), until the client finishes or the connection is gone; the same lines as <see cref="Echo"/>.
+/// </summary>
+internal sealed class PipeEcho(bool quiet, SteadyStateStats? stats, ConnectionAccounting? accounting) : PipeProtocol
+{
+    protected override async Task ExecuteAsync(IDuplexPipe pipe)
+    {
+        accounting?.Made();
+        var peer = Transport!.GetPeer();
+        if (!quiet)
+        {
+            Console.WriteLine($"connection from {peer}");
+        }
+
+        try
+        {
+            while (true)
+            {
+                // A lost connection completes the input (with the reason, unless it closed cleanly): the next read
+                // ends the loop either way, so the closing line below always has its reason.
+                var result = await pipe.Input.ReadAsync();
+                stats?.Count((int)result.Buffer.Length);
+                foreach (var segment in result.Buffer)
+                {
+                    pipe.Output.Write(segment.Span);
+                }
+
+                pipe.Input.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+
+                await pipe.Output.FlushAsync();
+            }
+        }
+        catch (ConnectionClosedException e)
+        {
+            accounting?.Lost(e);
+            if (!quiet)
+            {
+                Console.WriteLine($"connection from {peer} closed: {e.Message}");
+            }
+
+            return;
+        }
+
+        // Returning sends what was written and closes the connection cleanly.
+        accounting?.Lost(new ConnectionDoneException());
+        if (!quiet)
+        {
+            Console.WriteLine($"connection from {peer} closed: {new ConnectionDoneException().Message}");
+        }
+    }
+}
