@@ -1,7 +1,7 @@
 // Twisted's simplest TCP server (doc/core/examples/simpleserv.py), in C#: every byte a client sends goes back to it.
 //
-//   dotnet run --project samples/TcpEcho -- [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting]
-//   dotnet run --project samples/TcpEcho -- --endpoint <description> [--quiet] [--stats] [--accounting]
+//   dotnet run --project samples/TcpEcho -- [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting] [--pipe]
+//   dotnet run --project samples/TcpEcho -- --endpoint <description> [--quiet] [--stats] [--accounting] [--pipe]
 //
 // Prints "Echo starting on <port>" once listening on TCP (so --port 0 is usable), or "Echo starting on <path>" on a UNIX
 // socket. --endpoint replaces --port and --interface with any server description (docs/endpoints.md): tcp:8000,
@@ -16,7 +16,11 @@
 // each one ended (those still open at the stop are closed by the shutdown and counted as lost), and the ones dropped
 // before a protocol was built (the reactor's reactor.tcp.accepts.dropped), so a load test can check that every
 // connection a client made is accounted for.
+// With --pipe it serves the same echo through the IDuplexPipe edge (a PipeProtocol, as an ASP.NET Core
+// ConnectionHandler would be written) instead of DataReceived spans; "messages" are then the pipe's reads.
+using System.Buffers;
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Net;
 using Reactor;
 using Reactor.Endpoints;
@@ -24,9 +28,9 @@ using Reactor.Samples;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting]\n       TcpEcho --endpoint <description> [--quiet] [--stats] [--accounting]",
+    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting] [--pipe]\n       TcpEcho --endpoint <description> [--quiet] [--stats] [--accounting] [--pipe]",
     ["--port", "--interface", "--endpoint"],
-    ["--quiet", "--stats", "--accounting"]);
+    ["--quiet", "--stats", "--accounting", "--pipe"]);
 arguments.Exclusive("--endpoint", "--port", "--interface");
 var port = arguments.GetInt("--port", 8000, 0, 65535);
 var @interface = arguments.Get("--interface", "0.0.0.0");
@@ -38,7 +42,9 @@ var accounting = arguments.Has("--accounting") ? new ConnectionAccounting(reacto
 
 // Twisted: factory = protocol.ServerFactory(); factory.protocol = Echo; reactor.listenTCP(8000, factory), or
 // endpoints.serverFromString(reactor, description).listen(factory). Each connection gets its own Echo.
-var factory = Factory.ForProtocol(() => new Echo(quiet, stats, accounting));
+var factory = arguments.Has("--pipe")
+    ? Factory.ForProtocol(() => new PipeEcho(quiet, stats, accounting))
+    : Factory.ForProtocol(() => new Echo(quiet, stats, accounting));
 var exitCode = 0;
 try
 {
@@ -127,4 +133,61 @@ internal sealed class Echo(bool quiet, SteadyStateStats? stats, ConnectionAccoun
     private string Peer() => Transport is IUnixTransport unix
         ? unix.PeerCredentials is { } peer ? $"pid {peer.ProcessId}" : "an unnamed peer"
         : $"{Transport!.GetPeer()}";
+}
+
+/// <summary>
+/// The same echo through the <see cref="IDuplexPipe"/> edge: read what came, write it back, flush (which waits while the
+/// client is not reading), until the client finishes or the connection is gone; the same lines as <see cref="Echo"/>.
+/// </summary>
+internal sealed class PipeEcho(bool quiet, SteadyStateStats? stats, ConnectionAccounting? accounting) : PipeProtocol
+{
+    protected override async Task ExecuteAsync(IDuplexPipe pipe)
+    {
+        accounting?.Made();
+        var peer = Transport!.GetPeer();
+        if (!quiet)
+        {
+            Console.WriteLine($"connection from {peer}");
+        }
+
+        try
+        {
+            while (true)
+            {
+                // A lost connection completes the input (with the reason, unless it closed cleanly): the next read
+                // ends the loop either way, so the closing line below always has its reason.
+                var result = await pipe.Input.ReadAsync();
+                stats?.Count((int)result.Buffer.Length);
+                foreach (var segment in result.Buffer)
+                {
+                    pipe.Output.Write(segment.Span);
+                }
+
+                pipe.Input.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+
+                await pipe.Output.FlushAsync();
+            }
+        }
+        catch (ConnectionClosedException e)
+        {
+            accounting?.Lost(e);
+            if (!quiet)
+            {
+                Console.WriteLine($"connection from {peer} closed: {e.Message}");
+            }
+
+            return;
+        }
+
+        // Returning sends what was written and closes the connection cleanly.
+        accounting?.Lost(new ConnectionDoneException());
+        if (!quiet)
+        {
+            Console.WriteLine($"connection from {peer} closed: {new ConnectionDoneException().Message}");
+        }
+    }
 }
