@@ -68,7 +68,7 @@ public sealed class MemoryUnixDatagramPort : IUnixDatagramTransport
         _written.Add((datagram.ToArray(), UnixPath.Display(destination)));
     }
 
-    /// <summary>Delivers a datagram to the protocol as if it had arrived (dropped and counted past maxPacketSize, D7).</summary>
+    /// <summary>Delivers a datagram to the protocol as if it had arrived (dropped and counted past maxPacketSize, decision D7 in docs/decisions.md).</summary>
     /// <param name="datagram">The datagram.</param>
     /// <param name="sender">The sender path, or null for an unbound sender.</param>
     public void Deliver(ReadOnlySpan<byte> datagram, string? sender)

@@ -12,7 +12,7 @@ public interface IUnixDatagramTransport : IListeningPort
     /// <summary>The address a connected port sends to, or null for a port that is not connected.</summary>
     UnixDomainSocketEndPoint? GetPeer();
 
-    /// <summary>The longest datagram delivered; a longer one is dropped and counted (decision D7).</summary>
+    /// <summary>The longest datagram delivered; a longer one is dropped and counted (decision D7 in docs/decisions.md).</summary>
     int MaxPacketSize { get; }
 
     /// <summary>
@@ -29,6 +29,6 @@ public interface IUnixDatagramTransport : IListeningPort
     /// <param name="destination">The destination address.</param>
     void Write(ReadOnlySpan<byte> datagram, UnixDomainSocketEndPoint destination);
 
-    /// <summary>Datagrams dropped so far: too long to deliver (D7) or no room in the send buffer.</summary>
+    /// <summary>Datagrams dropped so far: too long to deliver (decision D7 in docs/decisions.md) or no room in the send buffer.</summary>
     long DroppedDatagrams { get; }
 }

@@ -6,7 +6,7 @@ namespace Reactor;
 /// A protocol for UNIX datagram sockets (<see cref="IReactorUnixDatagram.ListenUnixDatagram"/>,
 /// <see cref="IReactorUnixDatagram.ConnectUnixDatagram"/>): Twisted's <c>DatagramProtocol</c> as used by
 /// <c>listenUNIXDatagram</c>, with the sender typed as a UNIX address instead of <see cref="DatagramProtocol"/>'s
-/// <see cref="System.Net.IPEndPoint"/> (decision D66).
+/// <see cref="System.Net.IPEndPoint"/> (decision D66 in docs/decisions.md).
 /// </summary>
 public class UnixDatagramProtocol
 {
@@ -33,7 +33,7 @@ public class UnixDatagramProtocol
     /// A datagram arrived. <paramref name="sender"/> is the sending socket's address, or null when it is unbound
     /// (it cannot be answered). The span is only valid during the call.
     /// </summary>
-    /// <param name="datagram">The datagram, never longer than the port's maxPacketSize (decision D7).</param>
+    /// <param name="datagram">The datagram, never longer than the port's maxPacketSize (decision D7 in docs/decisions.md).</param>
     /// <param name="sender">The sender's path (<c>@name</c> for an abstract name), or null for an unbound sender.</param>
     public virtual void DatagramReceived(ReadOnlySpan<byte> datagram, UnixDomainSocketEndPoint? sender)
     {
