@@ -1,32 +1,59 @@
 // Twisted's simplest TCP server (doc/core/examples/simpleserv.py), in C#: every byte a client sends goes back to it.
 //
 //   dotnet run --project samples/TcpEcho -- [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats]
+//                                           [--certificate <cert.pem> --key <key.pem>]
 //
-// Prints "Echo starting on <port>" once listening (so --port 0 is usable). Unless --quiet it then prints
+// Prints "Echo starting on <port>" once listening (so --port 0 is usable). With --certificate and --key (both, or
+// neither) it is the same echo over TLS (Twisted's listenSSL): the certificate's PEM file (its chain may follow it) and
+// its private key's; a client is connected, and printed, once its TLS handshake has completed. Unless --quiet it then prints
 // "connection from <host>:<port>" when a client connects and "connection from <host>:<port> closed: <reason>" when it
 // goes; it never prints the data. Ctrl+C or SIGTERM stops it cleanly (exit code 0). With --stats it prints
 // "messages=<n> bytes=<n> allocated_bytes=<n>" as it stops: the DataReceived calls, the bytes they carried and the bytes
 // the process allocated in its steady state (from one second after the first data until the stop), as samples/Echo does.
 using System.Globalization;
+using System.Security.Cryptography;
 using Reactor;
 using Reactor.Samples;
+using Reactor.Tls;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats]",
-    ["--port", "--interface"],
+    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--certificate <cert.pem> --key <key.pem>]",
+    ["--port", "--interface", "--certificate", "--key"],
     ["--quiet", "--stats"]);
 var port = arguments.GetInt("--port", 8000, 0, 65535);
 var @interface = arguments.Get("--interface", "0.0.0.0");
 var quiet = arguments.Has("--quiet");
+if (arguments.Has("--certificate") != arguments.Has("--key"))
+{
+    arguments.Fail("--certificate and --key go together: both for TLS, or neither");
+}
+
+TlsServerOptions? tls = null;
+if (arguments.Has("--certificate"))
+{
+    try
+    {
+        tls = TlsServerOptions.FromPemFiles(arguments.Get("--certificate", ""), arguments.Get("--key", ""));
+    }
+    catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"error: cannot load the certificate and key: {e.Message}");
+        return 1;
+    }
+}
 
 using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true });
 var stats = arguments.Has("--stats") ? new SteadyStateStats(reactor) : null;
 try
 {
     // Twisted: factory = protocol.ServerFactory(); factory.protocol = Echo; reactor.listenTCP(8000, factory).
-    // Each connection gets its own Echo, built by the factory.
-    var listening = reactor.ListenTcp(port, Factory.ForProtocol(() => new Echo(quiet, stats)), @interface: @interface);
+    // Each connection gets its own Echo, built by the factory. Twisted's listenSSL(8000, factory, contextFactory) is
+    // ListenSsl: the same factory, its protocols reading and writing plaintext.
+    var factory = Factory.ForProtocol(() => new Echo(quiet, stats));
+    var listening = tls is null
+        ? reactor.ListenTcp(port, factory, @interface: @interface)
+        : reactor.ListenSsl(port, factory, tls, @interface: @interface);
     Console.WriteLine($"Echo starting on {listening.GetHost().Port}");
 }
 catch (Exception e) when (e is CannotListenException or InvalidAddressException)
