@@ -495,6 +495,18 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
 
         if (!_shutdownSent)
         {
+            // What the application wrote in reply to the records that came with the close_notify (waiting for the
+            // dispatch's end, D36) is encrypted first: it leaves before this side's close_notify, as in Twisted, where
+            // a write is encrypted at once.
+            if (_plain.Length > 0 && !_aborted)
+            {
+                Encrypt(gathering: false);
+                if (_failure is not null)
+                {
+                    return; // the write failed, and the connection is aborted
+                }
+            }
+
             SendCloseNotify(startTimer: false);
         }
 
