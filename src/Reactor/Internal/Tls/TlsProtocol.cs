@@ -65,6 +65,8 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
     private Exception? _failure;
     private Failure? _lowerLost;
     private bool _handshakeFailureRecorded;
+    private bool _handshaking;
+    private Action? _lossSettled;
     private bool _membranePaused;
     private SslPolicyErrors _policyErrors;
     private X509ChainStatusFlags _chainErrors;
@@ -108,6 +110,21 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
 
     /// <summary>Why the layer failed, if it did (a handshake failure, a record the runtime refused).</summary>
     internal Exception? Failure => _failure;
+
+    /// <summary>
+    /// Runs <paramref name="then"/> once the loss is settled: now if it is, else when a handshake the connection's close
+    /// interrupted has failed on it (so <see cref="Failure"/> holds its reason).
+    /// </summary>
+    internal void WhenLossSettled(Action then)
+    {
+        if (_state == State.Closed)
+        {
+            then();
+            return;
+        }
+
+        _lossSettled += then;
+    }
 
     /// <summary>The application's protocol, once built.</summary>
     internal Protocol? Application => _app;
@@ -162,6 +179,7 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         _ssl = new SslStream(_stream, leaveInnerStreamOpen: true);
         var timeout = _serverOptions?.HandshakeTimeout ?? _clientOptions!.HandshakeTimeout;
         _handshakeTimer = _reactor.CallLater(timeout, OnHandshakeTimedOut);
+        _handshaking = true;
         _ = HandshakeThenReadAsync();
     }
 
@@ -182,7 +200,11 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         var drainFirst = _state == State.Open && IsHandshakeComplete && _appPaused && !_aborted && !_closeRequested
             && reason.Exception is ConnectionDoneException;
         _stream?.End();
-        if (!drainFirst)
+
+        // A close during the handshake is reported once the handshake has failed on it: what the peer sent before
+        // closing (a protocol_version alert, say) is the reason, not the close.
+        var handshakeFirst = _handshaking && _failure is null && !_aborted;
+        if (!drainFirst && !handshakeFirst)
         {
             FinishLoss();
         }
@@ -244,6 +266,9 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         _plain.Clear(_loop.Blocks);
         _ssl?.Dispose();
         _stream?.Dispose();
+        var settled = _lossSettled;
+        _lossSettled = null;
+        settled?.Invoke();
     }
 
     /// <summary>Counts and logs a failed handshake, once.</summary>
@@ -277,11 +302,13 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         catch (Exception e)
         {
             await new ReactorThreadAwaitable(_reactor);
+            _handshaking = false;
             OnHandshakeFailed(e);
             return;
         }
 
         await new ReactorThreadAwaitable(_reactor);
+        _handshaking = false;
         OnHandshakeSucceeded();
         await ReadRecordsAsync().ConfigureAwait(false);
     }
@@ -358,7 +385,11 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         }
 
         CancelTimers();
-        if (_state != State.Closed)
+        if (_state != State.Closed && _lowerLost is not null)
+        {
+            FinishLoss(); // the connection closed during the handshake, and now the reason is known
+        }
+        else if (_state != State.Closed)
         {
             // What SslStream wrote (an alert) goes out before the FIN.
             CloseLower();
@@ -997,7 +1028,13 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
                 $"{peer} sent no certificate, and one is required.", _policyErrors, exception);
         }
 
-        var message = (exception.InnerException?.Message ?? "") + " " + exception.Message;
+        // The runtime nests OpenSSL's reason (an alert received, "unsupported protocol") a few exceptions deep.
+        var message = "";
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            message += " " + e.Message;
+        }
+
         if (message.Contains("version", StringComparison.OrdinalIgnoreCase) || message.Contains("unsupported protocol", StringComparison.OrdinalIgnoreCase))
         {
             return new TlsHandshakeException(peer, TlsFailureReason.ProtocolVersion,
