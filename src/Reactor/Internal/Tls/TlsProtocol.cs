@@ -39,6 +39,9 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
     private readonly string? _serverName;
     private readonly Func<Protocol?>? _buildApp;
     private readonly Membrane _membrane;
+    private readonly PullMembrane _pullMembrane;
+    private bool _pullMembraneRegistered;
+    private bool _registeringPull;
     private readonly ArraySegment<byte>[] _segment = new ArraySegment<byte>[1];
     private Protocol? _app;
     private bool _appConnected;
@@ -77,6 +80,7 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         _serverOptions = options;
         _buildApp = buildApp;
         _membrane = new Membrane(this);
+        _pullMembrane = new PullMembrane(this);
     }
 
     /// <summary>A client's layer verifying <paramref name="serverName"/>; the application's protocol is built once verified.</summary>
@@ -86,6 +90,7 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         _serverName = serverName;
         _buildApp = buildApp;
         _membrane = new Membrane(this);
+        _pullMembrane = new PullMembrane(this);
     }
 
     /// <summary>A layer put under an already connected protocol (<c>StartTls</c>).</summary>
@@ -97,6 +102,7 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         _app = connected;
         _appConnected = true;
         _membrane = new Membrane(this);
+        _pullMembrane = new PullMembrane(this);
     }
 
     private enum State
@@ -236,7 +242,7 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         {
             appReason = _failure;
         }
-        else if (_peerSentCloseNotify || _shutdownSent || _closeRequested)
+        else if (_peerSentCloseNotify || ((_shutdownSent || _closeRequested) && lower is ConnectionDoneException))
         {
             appReason = new ConnectionDoneException();
         }
@@ -620,9 +626,10 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
             ResumeAppProducer();
         }
 
-        if (_producer is { } producer && !_producerStreaming && _plain.Length == 0 && !_membranePaused)
+        if (_producer is { } producer && !_producerStreaming && _plain.Length == 0 && _lower.BufferedBytes == 0)
         {
-            // A pull producer is asked again while the connection takes more (D27: also while LoseConnection waits).
+            // A pull producer is asked again while the connection takes more (D27: also while LoseConnection waits);
+            // while the connection's buffer holds data, its draining asks instead (PullMembrane).
             CallApp(nameof(IPullProducer.ResumeProducing), static (_, p) => ((IPullProducer)p!).ResumeProducing(), producer);
         }
 
@@ -771,6 +778,16 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
             return;
         }
 
+        if (_state == State.Open && IsHandshakeComplete && !_shutdownSent && !_lowerClosing && _lowerLost is null)
+        {
+            // As a LoseConnection: what was written goes first, then close_notify, so the peer sees a clean close (the
+            // application hears the exception as its reason). The producer is let go: it failed, or the application did.
+            _closeRequested = true;
+            _producer = null;
+            _loop.RequestService(this);
+            return;
+        }
+
         CloseLower();
     }
 
@@ -790,9 +807,52 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         _producer = producer;
         _producerStreaming = streaming;
         _producerPaused = false;
-        if (!streaming && IsHandshakeComplete)
+        if (!streaming)
         {
-            ((IPullProducer)producer).ResumeProducing();
+            UsePullMembrane(true);
+            if (IsHandshakeComplete)
+            {
+                // As Twisted: a pull producer is asked for its first chunk at once.
+                CallApp(nameof(IPullProducer.ResumeProducing), static (_, p) => ((IPullProducer)p!).ResumeProducing(), producer);
+            }
+        }
+    }
+
+    /// <summary>
+    /// With a pull producer above, the connection below gets a pull producer too, so that its buffer draining asks the
+    /// application's for more (a write the kernel takes at once leaves nothing to drain, and Service asks then).
+    /// </summary>
+    private void UsePullMembrane(bool pull)
+    {
+        if (_lower is null || _pullMembraneRegistered == pull || _lowerClosing || _lowerLost is not null || _aborted)
+        {
+            return;
+        }
+
+        _pullMembraneRegistered = pull;
+        _lower.UnregisterProducer();
+        _registeringPull = true;
+        try
+        {
+            _lower.RegisterProducer(pull ? _pullMembrane : _membrane, streaming: !pull);
+        }
+        finally
+        {
+            _registeringPull = false;
+        }
+    }
+
+    /// <summary>The connection's buffer has drained: a pull producer above is asked for more.</summary>
+    private void OnLowerDrained()
+    {
+        if (_registeringPull || _state != State.Open || !IsHandshakeComplete || _aborted)
+        {
+            return;
+        }
+
+        if (_producer is { } producer && !_producerStreaming && _plain.Length == 0)
+        {
+            CallApp(nameof(IPullProducer.ResumeProducing), static (_, p) => ((IPullProducer)p!).ResumeProducing(), producer);
         }
     }
 
@@ -801,6 +861,7 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         _reactor.VerifyAccess();
         _producer = null;
         _producerPaused = false;
+        UsePullMembrane(false);
         if (_closeRequested)
         {
             _loop.RequestService(this);
@@ -848,7 +909,15 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         _appPaused = false;
         if (!_reading)
         {
-            _ = ReadRecordsAsync();
+            // As a TCP transport: the data waiting is delivered after this call, never from inside ResumeProducing.
+            _reactor.CallSoon(static t =>
+            {
+                var tls = (TlsProtocol)t!;
+                if (!tls._reading && !tls._appPaused && tls._state == State.Open)
+                {
+                    _ = tls.ReadRecordsAsync();
+                }
+            }, this);
         }
     }
 
@@ -1048,6 +1117,16 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         }
 
         return new TlsHandshakeException(peer, TlsFailureReason.Other, $"The TLS handshake with {peer} failed: {exception.Message}", _policyErrors, exception);
+    }
+
+    /// <summary>The pull producer registered on the connection below while the application's producer is a pull producer.</summary>
+    private sealed class PullMembrane(TlsProtocol owner) : IPullProducer
+    {
+        public void ResumeProducing() => owner.OnLowerDrained();
+
+        public void StopProducing()
+        {
+        }
     }
 
     /// <summary>
