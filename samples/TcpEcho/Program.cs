@@ -18,7 +18,7 @@ using Reactor.Tls;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--certificate <cert.pem> --key <key.pem>]",
+    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats]\n       [--certificate <cert.pem> --key <key.pem>]",
     ["--port", "--interface", "--certificate", "--key"],
     ["--quiet", "--stats"]);
 var port = arguments.GetInt("--port", 8000, 0, 65535);
@@ -34,7 +34,9 @@ if (arguments.Has("--certificate"))
 {
     try
     {
+        // <snippet server-options>
         tls = TlsServerOptions.FromPemFiles(arguments.Get("--certificate", ""), arguments.Get("--key", ""));
+        // </snippet>
     }
     catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
     {
@@ -50,10 +52,12 @@ try
     // Twisted: factory = protocol.ServerFactory(); factory.protocol = Echo; reactor.listenTCP(8000, factory).
     // Each connection gets its own Echo, built by the factory. Twisted's listenSSL(8000, factory, contextFactory) is
     // ListenSsl: the same factory, its protocols reading and writing plaintext.
+    // <snippet listen-ssl>
     var factory = Factory.ForProtocol(() => new Echo(quiet, stats));
     var listening = tls is null
         ? reactor.ListenTcp(port, factory, @interface: @interface)
         : reactor.ListenSsl(port, factory, tls, @interface: @interface);
+    // </snippet>
     Console.WriteLine($"Echo starting on {listening.GetHost().Port}");
 }
 catch (Exception e) when (e is CannotListenException or InvalidAddressException)

@@ -25,7 +25,7 @@ using Reactor.Tls;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: TcpEchoClient [--host 127.0.0.1] [--port 8000] [--message \"hello, world\"] [--timeout 5] [--tls [--ca <ca.pem>] [--server-name <name>]]",
+    "usage: TcpEchoClient [--host 127.0.0.1] [--port 8000] [--message \"hello, world\"] [--timeout 5]\n       [--tls [--ca <ca.pem>] [--server-name <name>]]",
     ["--host", "--port", "--message", "--timeout", "--ca", "--server-name"],
     ["--tls"]);
 var host = arguments.Get("--host", "127.0.0.1");
@@ -73,6 +73,7 @@ var factory = new EchoFactory(reactor, message);
 
 // Twisted: reactor.connectTCP("localhost", 8000, f, timeout=...). A host name is resolved first; the timeout covers that too.
 // Over TLS, reactor.connectSSL(...): the protocol is built only once the server is verified.
+// <snippet connect-ssl>
 if (tls is null)
 {
     reactor.ConnectTcp(host, port, factory, timeout);
@@ -81,6 +82,7 @@ else
 {
     reactor.ConnectSsl(host, port, factory, tls, timeout);
 }
+// </snippet>
 
 reactor.Run();
 return factory.ExitCode;

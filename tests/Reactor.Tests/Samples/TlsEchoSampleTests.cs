@@ -88,7 +88,10 @@ public sealed class TlsEchoSampleTests(ITestOutputHelper output) : IDisposable
         using (var halfConfigured = SampleProcess.StartSample("TcpEcho", "--port", "0", "--certificate", _files.Server.Certificate))
         {
             halfConfigured.WaitForExit(ExitTimeout).Should().Be(2);
-            halfConfigured.Stderr.Should().Contain("error: --certificate and --key go together: both for TLS, or neither");
+            halfConfigured.Stderr.Should().Equal(
+                "error: --certificate and --key go together: both for TLS, or neither",
+                "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats]",
+                "       [--certificate <cert.pem> --key <key.pem>]");
             halfConfigured.Stdout.Should().BeEmpty();
         }
 
