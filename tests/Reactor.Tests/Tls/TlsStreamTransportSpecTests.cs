@@ -50,11 +50,30 @@ public abstract class TlsStreamTransportSpecTests(ReactorBackend backend, string
     public sealed class PortableIPv4Connected() : TlsStreamTransportSpecTests(ReactorBackend.Portable, "127.0.0.1", outgoing: true);
 
     /// <summary>The peer's own protocol: it records what arrives and how its connection ended.</summary>
-    private sealed class PeerProtocol : Protocol
+    private sealed class PeerProtocol : Protocol, IHandshakeListener
     {
         public List<byte> Received { get; } = [];
 
         public PeerEnd End { get; private set; }
+
+        public bool StartTlsServer { get; set; }
+
+        /// <summary>Connected once its handshake has completed (a TLS server over TCP is connected before it).</summary>
+        public bool Ready { get; private set; }
+
+        public override void ConnectionMade()
+        {
+            if (StartTlsServer)
+            {
+                Transport!.StartTls(TlsTestKit.ServerOptions());
+            }
+            else
+            {
+                Ready = true;
+            }
+        }
+
+        public void HandshakeCompleted() => Ready = true;
 
         public override void DataReceived(ReadOnlySpan<byte> data) => Received.AddRange(data);
 
@@ -93,8 +112,8 @@ public abstract class TlsStreamTransportSpecTests(ReactorBackend backend, string
         {
             get
             {
-                RunUntil(() => _peer.Transport is not null || _peerFailed, "the peer's TLS connection is made");
-                return _peer.Transport ?? throw new Xunit.Sdk.XunitException("the peer's TLS handshake failed");
+                RunUntil(() => _peer.Ready || _peerFailed || _peer.End != PeerEnd.Open, "the peer's TLS connection is made");
+                return _peer.Ready ? _peer.Transport! : throw new Xunit.Sdk.XunitException("the peer's TLS handshake failed");
             }
         }
 
@@ -102,18 +121,31 @@ public abstract class TlsStreamTransportSpecTests(ReactorBackend backend, string
         {
             var reactor = TestBackends.Create(backend);
             var peer = new TlsPeer(reactor, protocol);
-            var server = outgoing ? peer._peer : protocol;
+            // A peer server is a TCP connection that starts TLS at once: its protocol exists from the start, so it hears
+            // the loss even when the protocol under test resets the connection before the peer's handshake is done.
             var given = false;
-            var port = reactor.ListenSsl(0, Factory.ForProtocol(() =>
-            {
-                if (given)
+            var port = outgoing
+                ? reactor.ListenTcp(0, Factory.ForProtocol(() =>
                 {
-                    return null;
-                }
+                    if (given)
+                    {
+                        return null;
+                    }
 
-                given = true;
-                return server;
-            }), TlsTestKit.ServerOptions(), @interface: loopback);
+                    given = true;
+                    peer._peer.StartTlsServer = true;
+                    return peer._peer;
+                }), @interface: loopback)
+                : reactor.ListenSsl(0, Factory.ForProtocol(() =>
+                {
+                    if (given)
+                    {
+                        return null;
+                    }
+
+                    given = true;
+                    return protocol;
+                }), TlsTestKit.ServerOptions(), @interface: loopback);
             var client = outgoing ? protocol : peer._peer;
             reactor.ConnectSsl(loopback, port.GetHost().Port, new PeerClientFactory(client, peer), TlsTestKit.ClientOptions());
 

@@ -326,6 +326,14 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
             return;
         }
 
+        if (_lowerLost is not null)
+        {
+            // The connection closed while the handshake finished (its last messages were already in): as before the
+            // handshake completed, nothing is built or connected, and the loss is reported now.
+            FinishLoss();
+            return;
+        }
+
         CancelTimers();
         _state = State.Open;
         IsHandshakeComplete = true;
