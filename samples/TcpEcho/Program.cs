@@ -1,6 +1,6 @@
 // Twisted's simplest TCP server (doc/core/examples/simpleserv.py), in C#: every byte a client sends goes back to it.
 //
-//   dotnet run --project samples/TcpEcho -- [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats]
+//   dotnet run --project samples/TcpEcho -- [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting] [--pipe]
 //                                           [--certificate <cert.pem> --key <key.pem>]
 //
 // Prints "Echo starting on <port>" once listening (so --port 0 is usable). With --certificate and --key (both, or
@@ -10,7 +10,16 @@
 // goes; it never prints the data. Ctrl+C or SIGTERM stops it cleanly (exit code 0). With --stats it prints
 // "messages=<n> bytes=<n> allocated_bytes=<n>" as it stops: the DataReceived calls, the bytes they carried and the bytes
 // the process allocated in its steady state (from one second after the first data until the stop), as samples/Echo does.
+// With --accounting it prints, last, "connections opened=<n> closed=<n> open_at_stop=<n> done=<n> lost=<n> aborted=<n>
+// overflow=<n> error=<n> reset_before_accept=<n> refused=<n> shed=<n> accept_errors=<n>": every connection made and how
+// each one ended (those still open at the stop are closed by the shutdown and counted as lost), and the ones dropped
+// before a protocol was built (the reactor's reactor.tcp.accepts.dropped), so a load test can check that every
+// connection a client made is accounted for.
+// With --pipe it serves the same echo through the IDuplexPipe edge (a PipeProtocol, as an ASP.NET Core
+// ConnectionHandler would be written) instead of DataReceived spans; "messages" are then the pipe's reads.
+using System.Buffers;
 using System.Globalization;
+using System.IO.Pipelines;
 using System.Security.Cryptography;
 using Reactor;
 using Reactor.Samples;
@@ -18,9 +27,9 @@ using Reactor.Tls;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats]\n       [--certificate <cert.pem> --key <key.pem>]",
+    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting] [--pipe]\n       [--certificate <cert.pem> --key <key.pem>]",
     ["--port", "--interface", "--certificate", "--key"],
-    ["--quiet", "--stats"]);
+    ["--quiet", "--stats", "--accounting", "--pipe"]);
 var port = arguments.GetInt("--port", 8000, 0, 65535);
 var @interface = arguments.Get("--interface", "0.0.0.0");
 var quiet = arguments.Has("--quiet");
@@ -47,13 +56,16 @@ if (arguments.Has("--certificate"))
 
 using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true });
 var stats = arguments.Has("--stats") ? new SteadyStateStats(reactor) : null;
+var accounting = arguments.Has("--accounting") ? new ConnectionAccounting(reactor) : null;
 try
 {
     // Twisted: factory = protocol.ServerFactory(); factory.protocol = Echo; reactor.listenTCP(8000, factory).
     // Each connection gets its own Echo, built by the factory. Twisted's listenSSL(8000, factory, contextFactory) is
     // ListenSsl: the same factory, its protocols reading and writing plaintext.
     // <snippet listen-ssl>
-    var factory = Factory.ForProtocol(() => new Echo(quiet, stats));
+    var factory = arguments.Has("--pipe")
+        ? Factory.ForProtocol(() => new PipeEcho(quiet, stats, accounting))
+        : Factory.ForProtocol(() => new Echo(quiet, stats, accounting));
     var listening = tls is null
         ? reactor.ListenTcp(port, factory, @interface: @interface)
         : reactor.ListenSsl(port, factory, tls, @interface: @interface);
@@ -72,13 +84,19 @@ if (stats is not null)
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"messages={stats.Events} bytes={stats.Bytes} allocated_bytes={stats.AllocatedBytes}"));
 }
 
+if (accounting is not null)
+{
+    Console.WriteLine(accounting.ToString());
+}
+
 return 0;
 
 /// <summary>simpleserv's Echo: "This is just about the simplest possible protocol".</summary>
-internal sealed class Echo(bool quiet, SteadyStateStats? stats) : Protocol
+internal sealed class Echo(bool quiet, SteadyStateStats? stats, ConnectionAccounting? accounting) : Protocol
 {
     public override void ConnectionMade()
     {
+        accounting?.Made();
         // Flow control, which simpleserv lacks: the transport is the producer of what is echoed. When the client sends
         // without reading and the echoes pile up past the transport's high watermark, reading pauses (TCP then slows the
         // client down) and resumes once the client has caught up, so a client that never reads costs at most that much.
@@ -102,9 +120,67 @@ internal sealed class Echo(bool quiet, SteadyStateStats? stats) : Protocol
     // echoed, then the connection closes; one that resets the connection is gone at once. The server goes on either way.
     public override void ConnectionLost(Failure reason)
     {
+        accounting?.Lost(reason.Exception);
         if (!quiet)
         {
             Console.WriteLine($"connection from {Transport!.GetPeer()} closed: {reason.Exception.Message}");
+        }
+    }
+}
+
+/// <summary>
+/// The same echo through the <see cref="IDuplexPipe"/> edge: read what came, write it back, flush (which waits while the
+/// client is not reading), until the client finishes or the connection is gone; the same lines as <see cref="Echo"/>.
+/// </summary>
+internal sealed class PipeEcho(bool quiet, SteadyStateStats? stats, ConnectionAccounting? accounting) : PipeProtocol
+{
+    protected override async Task ExecuteAsync(IDuplexPipe pipe)
+    {
+        accounting?.Made();
+        var peer = Transport!.GetPeer();
+        if (!quiet)
+        {
+            Console.WriteLine($"connection from {peer}");
+        }
+
+        try
+        {
+            while (true)
+            {
+                // A lost connection completes the input (with the reason, unless it closed cleanly): the next read
+                // ends the loop either way, so the closing line below always has its reason.
+                var result = await pipe.Input.ReadAsync();
+                stats?.Count((int)result.Buffer.Length);
+                foreach (var segment in result.Buffer)
+                {
+                    pipe.Output.Write(segment.Span);
+                }
+
+                pipe.Input.AdvanceTo(result.Buffer.End);
+                if (result.IsCompleted)
+                {
+                    break;
+                }
+
+                await pipe.Output.FlushAsync();
+            }
+        }
+        catch (ConnectionClosedException e)
+        {
+            accounting?.Lost(e);
+            if (!quiet)
+            {
+                Console.WriteLine($"connection from {peer} closed: {e.Message}");
+            }
+
+            return;
+        }
+
+        // Returning sends what was written and closes the connection cleanly.
+        accounting?.Lost(new ConnectionDoneException());
+        if (!quiet)
+        {
+            Console.WriteLine($"connection from {peer} closed: {new ConnectionDoneException().Message}");
         }
     }
 }

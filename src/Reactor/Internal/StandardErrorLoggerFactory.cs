@@ -42,7 +42,26 @@ internal sealed class StandardErrorLoggerFactory : ILoggerFactory
     /// <summary>The process-wide default: standard error, system time.</summary>
     internal static StandardErrorLoggerFactory Instance { get; } = new();
 
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+    /// <summary>
+    /// A logger for <paramref name="categoryName"/>. Creating one opens standard error now if this factory writes there:
+    /// .NET opens it on first use, which needs a descriptor, and the first message is often about running out of them.
+    /// </summary>
+    public ILogger CreateLogger(string categoryName)
+    {
+        if (_writer is null)
+        {
+            try
+            {
+                _ = Console.Error;
+            }
+            catch (IOException)
+            {
+                // Out of descriptors already: Write tries again later.
+            }
+        }
+
+        return new Logger(this, categoryName);
+    }
 
     /// <summary>Providers are not supported: this factory has one destination. To add providers, use a real factory.</summary>
     public void AddProvider(ILoggerProvider provider) =>
@@ -94,9 +113,17 @@ internal sealed class StandardErrorLoggerFactory : ILoggerFactory
     {
         lock (_writeLock)
         {
-            var writer = _writer ?? Console.Error;
-            writer.Write(entry);
-            writer.Flush();
+            try
+            {
+                var writer = _writer ?? Console.Error;
+                writer.Write(entry);
+                writer.Flush();
+            }
+            catch (IOException)
+            {
+                // A log call must never throw into the loop: with standard error closed, full or not yet openable (no
+                // descriptor left, EMFILE), the entry is lost, and the next one tries again.
+            }
         }
     }
 

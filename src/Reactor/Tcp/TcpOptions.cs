@@ -21,6 +21,23 @@ public sealed class TcpOptions
     public int LowWatermark { get; set; } = 16 * 1024;
 
     /// <summary>
+    /// The hard cap on one connection's write buffer (bytes written and not yet taken by the kernel). A write that would
+    /// take the buffer past it is dropped and the connection is aborted with a <see cref="WriteBufferOverflowException"/>
+    /// (counted, logged: decision D62 in docs/decisions.md) — the bound for a protocol that keeps writing to a peer that does not read, past
+    /// <see cref="HighWatermark"/> and without a producer. Default 64 MiB; at least <see cref="HighWatermark"/>.
+    /// </summary>
+    public long MaxWriteBuffer { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// The most connections one listening port holds open at once; <c>null</c> (the default) for no cap but the
+    /// descriptor limit (decision D22 in docs/decisions.md). At the cap the port stops accepting — the connections that arrive wait in the
+    /// kernel's backlog (and past it the kernel refuses them) — and accepts again as soon as one of its connections
+    /// closes (decision D63 in docs/decisions.md). To close the extra connections at once instead, or to answer them first, wrap the factory
+    /// in a <see cref="Protocols.LimitTotalConnectionsFactory"/>.
+    /// </summary>
+    public int? MaxConnectionsPerPort { get; set; }
+
+    /// <summary>
     /// The most connections a listening port accepts at the first readiness; the number then adapts as Twisted's does
     /// (+20 after a batch that took them all, down to what one batch found otherwise), never above
     /// <see cref="MaxAcceptsPerWake"/>. Default 100.
@@ -40,6 +57,12 @@ public sealed class TcpOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(HighWatermark, 1, "Tcp.HighWatermark");
         ArgumentOutOfRangeException.ThrowIfNegative(LowWatermark, "Tcp.LowWatermark");
         ArgumentOutOfRangeException.ThrowIfGreaterThan(LowWatermark, HighWatermark, "Tcp.LowWatermark");
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxWriteBuffer, HighWatermark, "Tcp.MaxWriteBuffer");
+        if (MaxConnectionsPerPort is { } cap)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(cap, 1, "Tcp.MaxConnectionsPerPort");
+        }
+
         ArgumentOutOfRangeException.ThrowIfLessThan(InitialAcceptsPerWake, 1, "Tcp.InitialAcceptsPerWake");
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxAcceptsPerWake, InitialAcceptsPerWake, "Tcp.MaxAcceptsPerWake");
     }

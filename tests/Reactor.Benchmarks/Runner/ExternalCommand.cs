@@ -26,6 +26,8 @@ internal static class ExternalCommand
         }
 
         using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
+        ChildProcesses.Track(process);
+        using var untrack = new Untracking(process);
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
         process.OutputDataReceived += (_, e) =>
@@ -66,6 +68,11 @@ internal static class ExternalCommand
                 return (process.ExitCode, stdout.ToString(), stderr.ToString());
             }
         }
+    }
+
+    private readonly struct Untracking(Process process) : IDisposable
+    {
+        public void Dispose() => ChildProcesses.Untrack(process);
     }
 
     /// <summary>The first line of a command's output, or <c>null</c> when it fails.</summary>

@@ -111,7 +111,7 @@ internal static class RunCommand
 
     private static bool BuildAll(ToolPaths paths, RunOptions options)
     {
-        foreach (var program in new[] { "echo_mmsg", "echo_simple", "loadgen" })
+        foreach (var program in new[] { "echo_gso", "echo_mmsg", "echo_simple", "loadgen" })
         {
             if (ToolPaths.CompileNative(paths.RepositoryRoot, program, paths.NativeDirectory) is null)
             {
@@ -233,7 +233,7 @@ internal static class RunCommand
         text.AppendLine(CultureInfo.InvariantCulture, $"- Machine: {machine}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Rounds: {options.Rounds}, each {options.Warmup.ToString(CultureInfo.InvariantCulture)} s warm-up + {options.Seconds.ToString(CultureInfo.InvariantCulture)} s measured; servers on CPU {options.ServerCpu}, load generator on CPU {options.LoadGeneratorCpu}; loopback {ServerDefinition.Loopback}.");
         text.AppendLine(CultureInfo.InvariantCulture, $"- Load average (1/5/15 min) before: {loadBefore}; after: {loadAfter}. Above ~0.1 other work was running during the measurement.");
-        text.AppendLine("- × C ref: the median's ratio to the C epoll + recvmmsg/sendmmsg server (echo) or the C recvfrom/sendto server (ping-pong), same scenario, same run. B/datagram: bytes the .NET server process allocated per datagram in its steady-state window.");
+        text.AppendLine("- × C ref: the median's ratio to the C epoll + recvmmsg/sendmmsg + UDP GSO server (echo) or the C recvfrom/sendto server (ping-pong), same scenario, same run. B/datagram: bytes the .NET server process allocated per datagram in its steady-state window.");
         text.AppendLine();
         text.Append(ResultTable.ToMarkdown(rows));
         foreach (var row in rows.Where(r => r.MedianRate is not null && r.Note.Length > 0 && r.Note != "reference"))

@@ -30,7 +30,7 @@ internal sealed class RunOptions
           --rounds N         rounds per server and scenario (default 3; at least 1, the issue asks for 3 or more)
           --seconds S        measured seconds per round (default 3)
           --warmup S         warm-up seconds per round before measuring (default 1)
-          --servers a,b      only these servers (c-mmsg, c-simple, dotnet-socket, twisted, reactor-epoll, reactor-portable)
+          --servers a,b      only these servers (c-gso, c-mmsg, c-simple, dotnet-socket, twisted, reactor-epoll, reactor-portable)
           --scenarios a,b    only these scenarios (echo64, echo1024, pingpong64)
           --output FILE      where to write the markdown table (default artifacts/benchmarks/results.md)
           --no-build         do not build the Echo sample (the C sources are always compiled)

@@ -3,6 +3,7 @@ namespace Reactor.Benchmarks.Runner;
 /// <summary>
 /// A server the runner benchmarks: how to start it (every one prints "Echo starting on &lt;port&gt;" when ready and stops on
 /// SIGTERM) and whether it reports allocations (the .NET servers print "datagrams=&lt;n&gt; allocated_bytes=&lt;n&gt;").
+/// A server with a <see cref="FixedPort"/> prints no ready line (redis-server): it is ready once that port accepts.
 /// </summary>
 internal sealed record ServerDefinition(
     string Key,
@@ -11,7 +12,8 @@ internal sealed record ServerDefinition(
     IReadOnlyList<string> Arguments,
     IReadOnlyDictionary<string, string> Environment,
     bool ReportsAllocations,
-    string? SkipReason = null)
+    string? SkipReason = null,
+    int? FixedPort = null)
 {
     /// <summary>The address every server listens on and the load generator sends to.</summary>
     public const string Loopback = "127.0.0.1";
@@ -25,6 +27,7 @@ internal sealed record ServerDefinition(
         string[] dotnetEcho = [paths.EchoDll, "--quiet", "--stats", .. ListenArguments];
         return
         [
+            new("c-gso", "C epoll + recvmmsg/sendmmsg + UDP GSO", Path.Combine(paths.NativeDirectory, "echo_gso"), ListenArguments, none, false),
             new("c-mmsg", "C epoll + recvmmsg/sendmmsg", Path.Combine(paths.NativeDirectory, "echo_mmsg"), ListenArguments, none, false),
             new("c-simple", "C recvfrom/sendto", Path.Combine(paths.NativeDirectory, "echo_simple"), ListenArguments, none, false),
             new(

@@ -48,6 +48,7 @@ internal sealed partial class ServerProcess : IDisposable
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {server.FileName}");
+        ChildProcesses.Track(process);
         var running = new ServerProcess(process);
         process.OutputDataReceived += (_, e) =>
         {
@@ -71,7 +72,22 @@ internal sealed partial class ServerProcess : IDisposable
         process.BeginErrorReadLine();
 
         var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < ReadyTimeout)
+        if (server.FixedPort is { } fixedPort)
+        {
+            // A server that prints no ready line of ours (redis-server): ready once it accepts a connection.
+            while (deadline.Elapsed < ReadyTimeout && !process.HasExited)
+            {
+                if (Accepts(fixedPort))
+                {
+                    running.Port = fixedPort;
+                    return running;
+                }
+
+                Thread.Sleep(50);
+            }
+        }
+
+        while (server.FixedPort is null && deadline.Elapsed < ReadyTimeout)
         {
             if (running._stdout.TryTake(out var line, TimeSpan.FromMilliseconds(200)))
             {
@@ -99,6 +115,60 @@ internal sealed partial class ServerProcess : IDisposable
     /// </summary>
     public (long Datagrams, long AllocatedBytes)? Stop()
     {
+        (long, long)? stats = null;
+        foreach (var line in StopAndReadOutput() ?? [])
+        {
+            var match = StatsLine().Match(line);
+            if (match.Success)
+            {
+                stats = (long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture));
+            }
+        }
+
+        return stats;
+    }
+
+    /// <summary>
+    /// Sends SIGTERM, waits for the exit (SIGKILL after 15 s) and returns the <c>name=value</c> figures of the last line
+    /// made only of them (the stream servers' "messages=… bytes=… allocated_bytes=…", KeyValue's "commands=… allocated_bytes=…").
+    /// </summary>
+    public IReadOnlyDictionary<string, long>? StopAndReadStatistics()
+    {
+        Dictionary<string, long>? stats = null;
+        foreach (var line in StopAndReadOutput() ?? [])
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var parsed = new Dictionary<string, long>();
+            foreach (var field in fields)
+            {
+                var equals = field.IndexOf('=', StringComparison.Ordinal);
+                if (equals <= 0 || !long.TryParse(field.AsSpan(equals + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var value))
+                {
+                    parsed.Clear();
+                    break;
+                }
+
+                parsed[field[..equals]] = value;
+            }
+
+            if (parsed.Count > 0)
+            {
+                stats = parsed;
+            }
+        }
+
+        return stats;
+    }
+
+    /// <summary>The server's CPU time so far (user + system, all threads), from /proc.</summary>
+    public TimeSpan CpuTime() => ProcFs.CpuTime(_process.Id);
+
+    /// <summary>The server's resident set now, in bytes, from /proc.</summary>
+    public long ResidentBytes() => ProcFs.ResidentBytes(_process.Id);
+
+    /// <summary>SIGTERM, the bounded wait, and what the server printed; null when it had to be killed.</summary>
+    private List<string>? StopAndReadOutput()
+    {
         if (!_process.HasExited)
         {
             Posix.Terminate(_process.Id);
@@ -111,17 +181,27 @@ internal sealed partial class ServerProcess : IDisposable
         }
 
         _process.WaitForExit(); // drains the asynchronous readers
-        (long, long)? stats = null;
+        var lines = new List<string>();
         while (_stdout.TryTake(out var line))
         {
-            var match = StatsLine().Match(line);
-            if (match.Success)
-            {
-                stats = (long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture));
-            }
+            lines.Add(line);
         }
 
-        return stats;
+        return lines;
+    }
+
+    private static bool Accepts(int port)
+    {
+        try
+        {
+            using var probe = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            probe.Connect(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 
     public string Stderr => string.Join(" | ", _stderr);
@@ -134,11 +214,12 @@ internal sealed partial class ServerProcess : IDisposable
         }
 
         _process.WaitForExit(); // the readers are done before the collection goes
+        ChildProcesses.Untrack(_process);
         _process.Dispose();
         _stdout.Dispose();
     }
 
-    [GeneratedRegex(@"^Echo starting on (\d+)$")]
+    [GeneratedRegex(@"^(?:Echo|KeyValue) starting on (\d+)$")]
     private static partial Regex ReadyLine();
 
     [GeneratedRegex(@"^datagrams=(\d+) allocated_bytes=(\d+)$")]

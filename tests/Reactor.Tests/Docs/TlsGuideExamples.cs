@@ -138,6 +138,10 @@ public class TlsGuideExamples
         reactor.CallLater(TimeSpan.FromSeconds(20), reactor.Stop);
         reactor.Run();
 
-        console.Lines.Should().Equal("the certificate is for another name");
+        // Stopping inside ClientConnectionFailed can leave a TLS step the runtime finishes on the thread pool (the
+        // server's side of the refused handshake) posting back after the stop: the reactor drops it and says so
+        // (warning 5, CallDroppedAfterShutdown) on its default console logger. That is not this example's output.
+        console.Lines.Where(l => !l.Contains("CallDroppedAfterShutdown", StringComparison.Ordinal))
+            .Should().Equal("the certificate is for another name");
     }
 }

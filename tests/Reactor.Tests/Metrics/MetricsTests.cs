@@ -84,6 +84,7 @@ public sealed class MetricsTests : IDisposable
             ["reactor.tcp.bytes.received"] = "By",
             ["reactor.tcp.bytes.sent"] = "By",
             ["reactor.tcp.write_buffer"] = "By",
+            ["reactor.tcp.write_buffer.overflows"] = "{connection}",
             ["reactor.tcp.writes.dropped"] = "{write}",
             ["reactor.tcp.accepts.dropped"] = "{connection}",
             ["reactor.tcp.connect.failures"] = "{attempt}",

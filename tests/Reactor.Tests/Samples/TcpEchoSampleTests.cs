@@ -204,6 +204,63 @@ public partial class TcpEchoSampleTests(ITestOutputHelper output)
         ((double)allocated / messages).Should().BeLessThan(1, $"{allocated} bytes over {messages} messages");
     }
 
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("::1")]
+    public void TcpEcho_with_pipe_serves_through_the_IDuplexPipe_edge_with_the_same_lines(string loopback)
+    {
+        using var echo = SampleProcess.StartSample("TcpEcho", "--port", "0", "--interface", loopback, "--pipe");
+        var port = EchoSampleTests.StartedPort(echo);
+
+        string connection;
+        using (var client = TcpClients.Connect(Endpoint(loopback, port)))
+        {
+            connection = ConnectionLine(client);
+            client.Send("hello, pipe"u8);
+            TcpClients.ReceiveExactly(client, 11).Should().Equal("hello, pipe"u8.ToArray());
+            echo.WaitForLine(l => l.StartsWith("connection from", StringComparison.Ordinal)).Should().Be(connection);
+        }
+
+        echo.WaitForLine(l => l.StartsWith("connection from", StringComparison.Ordinal))
+            .Should().Be($"{connection} closed: Connection was closed cleanly.");
+
+        string doomed;
+        using (var client = TcpClients.Connect(Endpoint(loopback, port)))
+        {
+            doomed = ConnectionLine(client);
+            echo.WaitForLine(l => l.StartsWith("connection from", StringComparison.Ordinal)).Should().Be(doomed);
+            client.Send("sent, then reset"u8);
+            TcpClients.ReceiveExactly(client, 16).Should().Equal("sent, then reset"u8.ToArray());
+            client.LingerState = new LingerOption(true, 0);
+        }
+
+        echo.WaitForLine(l => l.StartsWith(doomed + " closed:", StringComparison.Ordinal))
+            .Should().StartWith($"{doomed} closed: Connection to the other side was lost in a non-clean fashion:");
+        echo.Terminate();
+        echo.WaitForExit(ExitTimeout).Should().Be(0);
+        echo.Stderr.Should().BeEmpty();
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void TcpEcho_with_pipe_echoes_transfers_of_0_B_to_16_MiB_and_prints_its_stats_line(ReactorBackend backend)
+    {
+        using var echo = SampleProcess.StartSample("TcpEcho", backend, "--port", "0", "--interface", "127.0.0.1", "--quiet", "--stats", "--pipe");
+        var server = Endpoint("127.0.0.1", EchoSampleTests.StartedPort(echo));
+        foreach (var size in new long[] { 0, 1, 64 << 10, 1 << 20, 16 << 20 })
+        {
+            var result = TcpClients.Transfer(server, size);
+            result.Received.Should().Be(size, $"every byte of the {size}-byte transfer must come back");
+            result.ReceivedHash.Should().Equal(result.SentHash, $"the {size}-byte transfer must come back unchanged");
+        }
+
+        echo.Terminate();
+        echo.WaitForExit(ExitTimeout).Should().Be(0);
+        echo.Stdout.Should().HaveCount(2);
+        echo.Stdout[0].Should().Be($"Echo starting on {server.Port}");
+        echo.Stdout[1].Should().MatchRegex(@"^messages=\d+ bytes=\d+ allocated_bytes=\d+$");
+    }
+
     [RequiresTwistedFact]
     [Trait("kind", "interop")]
     public void A_Twisted_TCP_client_gets_its_message_back_from_TcpEcho()
@@ -254,7 +311,7 @@ public partial class TcpEchoSampleTests(ITestOutputHelper output)
     {
         using var echo = SampleProcess.StartSample("TcpEcho", "--bogus");
         echo.WaitForExit(TimeSpan.FromSeconds(30)).Should().Be(2);
-        echo.Stderr.Should().Contain("usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats]");
+        echo.Stderr.Should().Contain("usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting] [--pipe]");
     }
 
     [GeneratedRegex(@"^messages=(\d+) bytes=(\d+) allocated_bytes=(\d+)$")]

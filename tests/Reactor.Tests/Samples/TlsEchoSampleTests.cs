@@ -90,7 +90,7 @@ public sealed class TlsEchoSampleTests(ITestOutputHelper output) : IDisposable
             halfConfigured.WaitForExit(ExitTimeout).Should().Be(2);
             halfConfigured.Stderr.Should().Equal(
                 "error: --certificate and --key go together: both for TLS, or neither",
-                "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats]",
+                "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting] [--pipe]",
                 "       [--certificate <cert.pem> --key <key.pem>]");
             halfConfigured.Stdout.Should().BeEmpty();
         }

@@ -106,6 +106,8 @@ public sealed class StreamListenerTests : IDisposable
         _listen.RaiseAcceptable();
         _factory.Protocols.Should().HaveCount(2, "EPERM (a firewall) and ECONNABORTED (a client that gave up) cost only that connection");
         _listen.Accepting.Should().BeTrue();
+        _reactor.Internal().Streams.Counters.AcceptsAborted.Should().Be(error == SocketError.AccessDenied ? 0 : 1,
+            "a connection the client reset in the backlog is counted (accepts.dropped, reason aborted), so every connection is accounted for");
     }
 
     [Theory]

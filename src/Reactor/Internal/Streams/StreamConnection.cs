@@ -288,13 +288,15 @@ internal abstract class StreamConnection : ITransport, IReactorTransport, IStrea
             }
 
             // The kernel took part or none: the rest waits for writability.
-            Enqueue(data[Math.Max(sent, 0)..]);
-            WatchWritable(true);
+            if (Enqueue(data[Math.Max(sent, 0)..]))
+            {
+                WatchWritable(true);
+            }
+
             return;
         }
 
-        Enqueue(data);
-        if (!_watchingWritable)
+        if (Enqueue(data) && !_watchingWritable)
         {
             _loop.RequestService(this);
         }
@@ -322,8 +324,23 @@ internal abstract class StreamConnection : ITransport, IReactorTransport, IStrea
         }
     }
 
-    private void Enqueue(ReadOnlySpan<byte> data)
+    /// <summary>
+    /// Queues <paramref name="data"/>, or — when it would take the buffer past <see cref="TcpOptions.MaxWriteBuffer"/> —
+    /// drops it and aborts the connection (D62; reported by the service, never from inside Write). False when dropped.
+    /// </summary>
+    private bool Enqueue(ReadOnlySpan<byte> data)
     {
+        var limit = Reactor.Options.Tcp.MaxWriteBuffer;
+        if (_writes.Length + data.Length > limit)
+        {
+            var counters = _loop.Counters;
+            counters.WriteBufferOverflows++;
+            counters.WritesDropped++;
+            StreamLog.WriteBufferOverflow(_loop.Logger, this, data.Length, _writes.Length, limit);
+            Lose(new WriteBufferOverflowException(_writes.Length, data.Length, limit), abort: true);
+            return false;
+        }
+
         _writes.Append(data, _loop.Blocks);
         _loop.Counters.BufferedBytes += data.Length;
         if (_producer is not null && _producerStreaming && !_producerPaused && _writes.Length > _highWatermark)
@@ -332,6 +349,8 @@ internal abstract class StreamConnection : ITransport, IReactorTransport, IStrea
             _producerPaused = true;
             CallProducer(static p => ((IPushProducer)p).PauseProducing(), nameof(IPushProducer.PauseProducing));
         }
+
+        return true;
     }
 
     private void AfterDirectWrite()
@@ -623,6 +642,7 @@ internal abstract class StreamConnection : ITransport, IReactorTransport, IStrea
         _closeReason = reason;
         _closeNow = true;
         _abort |= abort;
+        _loop.Counters.BufferedBytes -= _writes.Length;
         _writes.Clear(_loop.Blocks);
         _watchingWritable = false;
         UpdateWatch();
@@ -749,6 +769,9 @@ internal abstract class StreamConnection : ITransport, IReactorTransport, IStrea
         {
             case ConnectionDoneException:
                 counters.ClosedDone++;
+                break;
+            case WriteBufferOverflowException:
+                counters.ClosedOverflow++;
                 break;
             case ConnectionAbortedException:
                 counters.ClosedAborted++;

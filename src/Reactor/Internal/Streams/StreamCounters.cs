@@ -13,12 +13,15 @@ internal sealed class StreamCounters
     internal long ClosedLost;
     internal long ClosedAborted;
     internal long ClosedError;
+    internal long ClosedOverflow;
+    internal long WriteBufferOverflows;
     internal long BytesReceived;
     internal long BytesSent;
     internal long WritesDropped;
     internal long AcceptsRefused;
     internal long AcceptErrors;
     internal long AcceptsShed;
+    internal long AcceptsAborted;
     internal long ConnectFailures;
     internal long BufferedBytes;
     internal long TlsHandshakes;

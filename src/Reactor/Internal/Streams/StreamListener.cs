@@ -24,6 +24,9 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
     private IDelayedCall? _backoff;
     private long _acceptErrors;
     private long _shed;
+    private int _openConnections;
+    private bool _atCap;
+    private long _capReached;
 
     protected StreamListener(ReactorBase reactor, IListenSocket socket, Factory factory)
     {
@@ -47,6 +50,12 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
     internal int AcceptsPerWake => _acceptsPerWake;
 
     internal bool IsClosed => _state == State.Closed;
+
+    /// <summary>How many of the connections this port accepted are open now.</summary>
+    internal int OpenConnections => _openConnections;
+
+    /// <summary>Whether accepting is paused because the port holds <see cref="TcpOptions.MaxConnectionsPerPort"/> connections (for tests).</summary>
+    internal bool AtConnectionCap => _atCap;
 
     protected ReactorBase Reactor { get; }
 
@@ -113,6 +122,11 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
         var accepted = 0;
         for (var attempt = 0; attempt < limit; attempt++)
         {
+            if (ReachedCap())
+            {
+                return;
+            }
+
             var error = _socket.Accept(out var socket, out var peer);
             if (error == SocketError.Success)
             {
@@ -132,6 +146,12 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
                     _acceptsPerWake = Math.Max(1, accepted);
                     return;
                 case AcceptErrorKind.Skip:
+                    if (error is SocketError.ConnectionAborted or SocketError.ConnectionReset)
+                    {
+                        // The client reset it while it waited in the backlog: gone before it was ours, but counted.
+                        _loop.Counters.AcceptsAborted++;
+                    }
+
                     continue;
                 case AcceptErrorKind.OutOfDescriptors:
                     OnOutOfDescriptors(error);
@@ -174,7 +194,47 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
         }
 
         _loop.Counters.ConnectionsAccepted++;
+        _openConnections++;
         CreateConnection(socket, peer, protocol, _sessionCount++).Start();
+    }
+
+    /// <summary>
+    /// D63: at <see cref="TcpOptions.MaxConnectionsPerPort"/> open connections the port stops watching for accepts, so
+    /// new clients wait in the kernel's backlog instead of being accepted and closed; <see cref="ConnectionClosed"/>
+    /// watches again.
+    /// </summary>
+    private bool ReachedCap()
+    {
+        if (Reactor.Options.Tcp.MaxConnectionsPerPort is not { } cap || _openConnections < cap)
+        {
+            return false;
+        }
+
+        if (!_atCap)
+        {
+            _atCap = true;
+            _socket.Watch(this, accepting: false);
+            if (ShouldLog(++_capReached))
+            {
+                StreamLog.PortAtConnectionLimit(Logger, PortNumber, _openConnections, _capReached);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>One of this port's connections has closed: below the cap again, the port accepts again.</summary>
+    internal void ConnectionClosed()
+    {
+        _openConnections--;
+        if (_atCap && _state == State.Listening && Reactor.Options.Tcp.MaxConnectionsPerPort is { } cap && _openConnections < cap)
+        {
+            _atCap = false;
+            if (_backoff is null)
+            {
+                _socket.Watch(this, accepting: true);
+            }
+        }
     }
 
     /// <summary>Makes the transport for an accepted connection (TCP's own part).</summary>
@@ -221,7 +281,7 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
         _backoff = Reactor.CallLater(AcceptBackoff, () =>
         {
             _backoff = null;
-            if (_state == State.Listening)
+            if (_state == State.Listening && !_atCap)
             {
                 _socket.Watch(this, accepting: true);
             }

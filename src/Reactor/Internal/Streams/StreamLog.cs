@@ -44,4 +44,12 @@ internal static partial class StreamLog
     [LoggerMessage(EventId = 409, EventName = "ConnectionRefusedByFactory", Level = LogLevel.Debug,
         Message = "{Factory} built no protocol for a connection from {Peer}; it was closed")]
     internal static partial void ConnectionRefusedByFactory(ILogger logger, Factory factory, System.Net.EndPoint peer);
+
+    [LoggerMessage(EventId = 410, EventName = "WriteBufferOverflow", Level = LogLevel.Warning,
+        Message = "Aborted {Transport}: a write of {Length} byte(s) would have taken its write buffer of {Buffered} byte(s) past the cap of {Limit}")]
+    internal static partial void WriteBufferOverflow(ILogger logger, object transport, long length, long buffered, long limit);
+
+    [LoggerMessage(EventId = 411, EventName = "PortAtConnectionLimit", Level = LogLevel.Information,
+        Message = "TCP port {Port} holds {Count} connection(s), its cap: accepting pauses until one closes ({Total} time(s) so far)")]
+    internal static partial void PortAtConnectionLimit(ILogger logger, int port, int count, long total);
 }

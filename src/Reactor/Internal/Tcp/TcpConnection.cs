@@ -79,7 +79,11 @@ internal sealed class TcpConnection : StreamConnection, ITcpTransport
 
     public void LoseWriteConnection() => LoseWriteConnectionCore();
 
-    protected override void OnClosed(Failure reason) => _connector?.OnConnectionLost(this, reason);
+    protected override void OnClosed(Failure reason)
+    {
+        _port?.ConnectionClosed();
+        _connector?.OnConnectionLost(this, reason);
+    }
 
     public override string ToString() =>
         _port is not null ? $"<{Protocol.GetType().Name} #{_sessionNumber} on {_port.PortNumber}>" : $"<{Protocol.GetType().Name} to {_peer}>";
