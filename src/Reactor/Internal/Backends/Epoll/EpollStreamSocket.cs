@@ -41,6 +41,9 @@ internal sealed unsafe class EpollStreamSocket : IStreamSocket, IEpollHandler
 
     public AddressFamily AddressFamily { get; }
 
+    /// <summary>Test hook: errors scripted to replace this socket's next system calls (see <see cref="SocketFaults"/>).</summary>
+    internal SocketFaults? Faults { get; set; }
+
     /// <summary>The descriptor (-1 once closed); for tests.</summary>
     internal int FileDescriptor => _fd;
 
@@ -73,7 +76,7 @@ internal sealed unsafe class EpollStreamSocket : IStreamSocket, IEpollHandler
         var length = SockAddr.Encode((IPEndPoint)remote, new Span<byte>(address, SockAddr.MaxLength));
 
         // EINTR on a non-blocking connect leaves it in progress, as EINPROGRESS does: the result comes with writability.
-        return Interop.connect(_fd, address, (uint)length) == 0 ? SocketError.Success : LastError() switch
+        return Syscalls.Connect(_fd, address, (uint)length, Faults) == 0 ? SocketError.Success : LastError() switch
         {
             SocketError.Interrupted => SocketError.InProgress,
             var error => error,
@@ -83,7 +86,7 @@ internal sealed unsafe class EpollStreamSocket : IStreamSocket, IEpollHandler
     public SocketError ConnectResult()
     {
         ThrowIfClosed();
-        if (Interop.GetSocketOption(_fd, Interop.SOL_SOCKET, Interop.SO_ERROR, out var error) != 0)
+        if (Syscalls.ConnectResult(_fd, out var error, Faults) != 0)
         {
             return LastError();
         }
@@ -103,7 +106,7 @@ internal sealed unsafe class EpollStreamSocket : IStreamSocket, IEpollHandler
         {
             while (true)
             {
-                var received = Interop.recv(_fd, data, (nuint)buffer.Length, 0);
+                var received = Syscalls.Recv(_fd, data, buffer.Length, Faults);
                 if (received >= 0)
                 {
                     error = SocketError.Success;
@@ -125,7 +128,7 @@ internal sealed unsafe class EpollStreamSocket : IStreamSocket, IEpollHandler
         {
             while (true)
             {
-                var sent = Interop.sendto(_fd, bytes, (nuint)data.Length, Interop.MSG_NOSIGNAL, null, 0);
+                var sent = Syscalls.Send(_fd, bytes, data.Length, Faults);
                 if (sent >= 0)
                 {
                     error = SocketError.Success;
@@ -157,7 +160,7 @@ internal sealed unsafe class EpollStreamSocket : IStreamSocket, IEpollHandler
         var message = new Interop.MessageHeader { IoVectors = vectors, IoVectorCount = (nuint)count };
         while (true)
         {
-            var sent = Interop.sendmsg(_fd, &message, Interop.MSG_NOSIGNAL);
+            var sent = Syscalls.SendMsg(_fd, &message, Faults);
             if (sent >= 0)
             {
                 error = SocketError.Success;
