@@ -299,6 +299,22 @@ public class TcpNativeFaultTests
     }
 
     [Theory]
+    [MemberData(nameof(Families.BackendsAndLoopbacks), MemberType = typeof(Families))]
+    public void An_EAGAIN_connect_is_a_failure_not_a_connect_in_progress(ReactorBackend backend, string loopback)
+    {
+        // EAGAIN from a TCP connect is Linux's "no free local port": the socket is not connecting at all. Taken for a
+        // connect in progress, the epoll socket turned "writable" with no pending error and the attempt passed for
+        // connected — a protocol built on a socket connected to nothing (D64).
+        using var world = new World(backend, loopback);
+        var client = world.StartConnect(faults => faults.Fail(SocketCall.Connect, Errno.EAGAIN));
+
+        world.Reactor.RunUntil(() => client.Failed.Count > 0 || client.Built > 0);
+
+        client.FailedInsideConnectTcp.Should().BeFalse();
+        AssertConnectFailure(client, Errno.EAGAIN);
+    }
+
+    [Theory]
     [MemberData(nameof(FailedConnectResults))]
     public void A_connect_in_progress_that_ends_in_an_error_reaches_ClientConnectionFailed_with_the_mapped_exception(ReactorBackend backend, string loopback, int errno)
     {
