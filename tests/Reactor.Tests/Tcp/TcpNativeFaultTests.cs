@@ -304,7 +304,7 @@ public class TcpNativeFaultTests
     {
         // EAGAIN from a TCP connect is Linux's "no free local port": the socket is not connecting at all. Taken for a
         // connect in progress, the epoll socket turned "writable" with no pending error and the attempt passed for
-        // connected — a protocol built on a socket connected to nothing (D64).
+        // connected — a protocol built on a socket connected to nothing (D66).
         using var world = new World(backend, loopback);
         var client = world.StartConnect(faults => faults.Fail(SocketCall.Connect, Errno.EAGAIN));
 

@@ -36,7 +36,7 @@ internal static class StreamErrors
     /// <summary>
     /// Whether a connect that returned <paramref name="error"/> is still under way (EINPROGRESS). Not EAGAIN
     /// (<see cref="SocketError.WouldBlock"/>): from a TCP connect on Linux it means no local port was free, and the socket
-    /// is not connecting at all (D64).
+    /// is not connecting at all (D66).
     /// </summary>
     internal static bool ConnectInProgress(SocketError error) =>
         error is SocketError.InProgress or SocketError.IOPending or SocketError.AlreadyInProgress;
