@@ -2,15 +2,21 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Security.Authentication;
+using Reactor.Tls;
 
 namespace Reactor.Soak;
 
 /// <summary>
 /// One soak run in one process: a reactor with an echo port, a multicast receiver and sender on 127.0.0.1, a
 /// <see cref="LoopingCall"/> every 10 ms that also schedules one-shot timers whose lateness is measured, a load
-/// thread sending echo traffic from a plain socket, and a TCP echo port with a second load thread that opens, uses and
-/// closes batches of connections (so a leaked connection shows as descriptor growth). Loopback only; every loop ends at the deadline.
+/// thread sending echo traffic from a plain socket, and TCP and TLS (<c>ListenSsl</c>, a self-signed certificate made
+/// for the run) echo ports, each with a load thread that opens, uses and closes batches of connections (so a leaked
+/// connection shows as descriptor growth). Loopback only; every loop ends at the deadline.
 /// </summary>
 internal static class SoakRun
 {
@@ -39,8 +45,12 @@ internal static class SoakRun
         var load = new EchoLoad();
         Thread? loadThread = null;
         var tcpServer = new TcpServerStats();
-        var tcpLoad = new TcpEchoLoad();
+        var tcpLoad = new TcpEchoLoad(certificate: null);
         Thread? tcpLoadThread = null;
+        using var certificate = SelfSignedCertificate();
+        var tlsServer = new TcpServerStats();
+        var tlsLoad = new TcpEchoLoad(certificate);
+        Thread? tlsLoadThread = null;
         var multicastSent = 0L;
         var random = new Random(42);
         var warmup = TimeSpan.FromSeconds(Math.Min(30, duration.TotalSeconds / 4));
@@ -94,6 +104,15 @@ internal static class SoakRun
             };
             tcpLoadThread.Start();
 
+            var tlsPort = reactor.ListenSsl(0, Factory.ForProtocol(() => new TcpEchoProtocol(tlsServer)), new TlsServerOptions(certificate), @interface: "127.0.0.1");
+            var tlsEndpoint = new IPEndPoint(IPAddress.Loopback, tlsPort.GetHost().Port);
+            tlsLoadThread = new Thread(() => tlsLoad.Run(tlsEndpoint, started, duration - TimeSpan.FromSeconds(1)))
+            {
+                IsBackground = true,
+                Name = "soak tls load",
+            };
+            tlsLoadThread.Start();
+
             var report = new LoopingCall(reactor, () =>
             {
                 var elapsed = Stopwatch.GetElapsedTime(started);
@@ -107,7 +126,7 @@ internal static class SoakRun
                 Console.WriteLine(
                     $"soak: t={elapsed.TotalSeconds:F0} s  udp received {metrics.Received} sent {metrics.Sent}  echo {echo.Count}  "
                     + $"multicast {multicastReceiver.Count}/{multicastSent}  tcp connections {tcpServer.Opened} open {tcpServer.Opened - tcpServer.Closed} "
-                    + $"bytes {tcpServer.Bytes}  drops {metrics.DropsText}  {Snapshot.Take()}  lateness {timers.Percentiles()}");
+                    + $"bytes {tcpServer.Bytes}  tls connections {tlsServer.Opened} open {tlsServer.Opened - tlsServer.Closed} bytes {tlsServer.Bytes}  drops {metrics.DropsText}  {Snapshot.Take()}  lateness {timers.Percentiles()}");
             });
             report.Start(reportEvery, now: false);
 
@@ -139,8 +158,10 @@ internal static class SoakRun
         finished.Set();
         load.Stop();
         tcpLoad.Stop();
+        tlsLoad.Stop();
         var loadJoined = loadThread?.Join(TimeSpan.FromSeconds(10)) ?? true;
         var tcpLoadJoined = tcpLoadThread?.Join(TimeSpan.FromSeconds(10)) ?? true;
+        tcpLoadJoined &= tlsLoadThread?.Join(TimeSpan.FromSeconds(10)) ?? true;
 
         var start = warmed ?? initial;
         final ??= Snapshot.Take();
@@ -185,12 +206,29 @@ internal static class SoakRun
             failures.Add($"{tcpServer.Opened - tcpServer.Closed} TCP connections still open after every client closed");
         }
 
+        if (tlsLoad.Connections == 0 || tlsServer.Bytes == 0)
+        {
+            failures.Add($"the TLS echo did not run (connections {tlsLoad.Connections}, bytes {tlsServer.Bytes})");
+        }
+
+        if (tlsLoad.Failures > 0 || tlsLoad.BytesEchoed != tlsLoad.BytesSent)
+        {
+            failures.Add($"TLS echo lost data: {tlsLoad.Failures} connections failed, {tlsLoad.BytesEchoed} of {tlsLoad.BytesSent} bytes echoed");
+        }
+
+        if (tlsServer.Opened != tlsServer.Closed)
+        {
+            failures.Add($"{tlsServer.Opened - tlsServer.Closed} TLS connections still open after every client closed");
+        }
+
         Console.WriteLine("soak: summary");
         Console.WriteLine($"  duration          {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
         Console.WriteLine($"  datagrams handled udp received {metrics.Received}, sent {metrics.Sent}; echo {echo.Count}; multicast received {multicastReceiver.Count} of {multicastSent} sent");
         Console.WriteLine($"  load              sent {load.Sent}, echoed {load.Echoed}, oversized (> {EchoMaxPacketSize} B, dropped by design) {load.Oversized}, unanswered {load.Unanswered}");
         Console.WriteLine($"  tcp echo          {tcpLoad.Connections} connections made, {tcpServer.Opened} accepted, {tcpServer.Closed} closed; "
             + $"{tcpLoad.BytesSent} bytes sent, {tcpLoad.BytesEchoed} echoed, {tcpLoad.Failures} failed");
+        Console.WriteLine($"  tls echo          {tlsLoad.Connections} connections made, {tlsServer.Opened} accepted, {tlsServer.Closed} closed; "
+            + $"{tlsLoad.BytesSent} bytes sent, {tlsLoad.BytesEchoed} echoed, {tlsLoad.Failures} failed");
         Console.WriteLine($"  drops by reason   {metrics.DropsText}");
         Console.WriteLine($"  memory (RSS)      start {start.RssBytes >> 20} MiB, end {final.RssBytes >> 20} MiB (process start {initial.RssBytes >> 20} MiB)");
         Console.WriteLine($"  descriptors       start {start.Descriptors}, end {final.Descriptors} (process start {initial.Descriptors})");
@@ -200,6 +238,19 @@ internal static class SoakRun
             ? "soak: PASS — no growth beyond the margins, no lost timers"
             : $"soak: FAIL — {string.Join("; ", failures)}");
         return failures.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>A self-signed ECDSA certificate for 127.0.0.1, made for this run (the TLS load pins it).</summary>
+    private static X509Certificate2 SelfSignedCertificate()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=reactor-soak", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
     }
 
     /// <summary>RSS and open descriptors of this process, from /proc.</summary>
@@ -396,7 +447,7 @@ internal static class SoakRun
     /// to 8 KiB) and reading every echoed byte back before the next, then closed; until the deadline. Every read has a
     /// timeout, so a lost byte ends that connection as a failure instead of hanging.
     /// </summary>
-    private sealed class TcpEchoLoad
+    private sealed class TcpEchoLoad(X509Certificate2? certificate)
     {
         private volatile bool _stopped;
 
@@ -417,6 +468,7 @@ internal static class SoakRun
             random.NextBytes(payload);
             var reply = new byte[payload.Length];
             var sockets = new List<Socket>(8);
+            var streams = new List<Stream>(8);
             while (!_stopped && Stopwatch.GetElapsedTime(started) < runFor)
             {
                 try
@@ -432,19 +484,30 @@ internal static class SoakRun
                         sockets.Add(socket);
                         socket.Connect(echo);
                         Connections++;
+                        if (certificate is not null)
+                        {
+                            var tls = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false,
+                                (_, presented, _, _) => presented is not null && presented.GetCertHashString() == certificate.GetCertHashString());
+                            tls.AuthenticateAsClient("localhost");
+                            streams.Add(tls);
+                        }
+                        else
+                        {
+                            streams.Add(new NetworkStream(socket, ownsSocket: false));
+                        }
                     }
 
                     for (var round = 0; round < 16; round++)
                     {
-                        foreach (var socket in sockets)
+                        foreach (var stream in streams)
                         {
                             var size = random.Next(1, payload.Length + 1);
-                            socket.Send(payload.AsSpan(0, size));
+                            stream.Write(payload.AsSpan(0, size));
                             BytesSent += size;
                             var received = 0;
                             while (received < size)
                             {
-                                var n = socket.Receive(reply.AsSpan(received, size - received));
+                                var n = stream.Read(reply.AsSpan(received, size - received));
                                 if (n == 0)
                                 {
                                     throw new SocketException((int)SocketError.ConnectionReset);
@@ -457,12 +520,18 @@ internal static class SoakRun
                         }
                     }
                 }
-                catch (SocketException)
+                catch (Exception e) when (e is SocketException or IOException or AuthenticationException)
                 {
                     Failures++;
                 }
                 finally
                 {
+                    foreach (var stream in streams)
+                    {
+                        stream.Dispose();
+                    }
+
+                    streams.Clear();
                     foreach (var socket in sockets)
                     {
                         socket.Dispose();
