@@ -6,7 +6,7 @@ namespace Reactor;
 /// A protocol for UNIX datagram sockets (<see cref="IReactorUnixDatagram.ListenUnixDatagram"/>,
 /// <see cref="IReactorUnixDatagram.ConnectUnixDatagram"/>): Twisted's <c>DatagramProtocol</c> as used by
 /// <c>listenUNIXDatagram</c>, with the sender typed as a UNIX address instead of <see cref="DatagramProtocol"/>'s
-/// <see cref="System.Net.IPEndPoint"/> (decision D66 in docs/decisions.md).
+/// <see cref="System.Net.IPEndPoint"/> (decision D67 in docs/decisions.md).
 /// </summary>
 public class UnixDatagramProtocol
 {

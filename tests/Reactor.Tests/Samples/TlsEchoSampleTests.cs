@@ -83,6 +83,21 @@ public sealed class TlsEchoSampleTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void TcpEcho_with_an_endpoint_description_and_a_certificate_serves_TLS_on_that_endpoint()
+    {
+        // --endpoint and --certificate/--key together: the described endpoint, wrapped in TLS (as an ssl: description).
+        using var echo = SampleProcess.StartSample(
+            "TcpEcho", "--endpoint", "tcp:0:interface=127.0.0.1", "--certificate", _files.Server.Certificate, "--key", _files.Server.Key);
+        var port = EchoSampleTests.StartedPort(echo);
+
+        var (reply, local) = VerifiedEcho(port, "hello over an endpoint");
+
+        reply.Should().Be("hello over an endpoint");
+        echo.WaitForLine(l => l.StartsWith("connection from", StringComparison.Ordinal)).Should().Be($"connection from {local}");
+        StopCleanly(echo);
+    }
+
+    [Fact]
     public void TcpEcho_wants_both_certificate_and_key_and_says_so_when_it_cannot_read_them()
     {
         using (var halfConfigured = SampleProcess.StartSample("TcpEcho", "--port", "0", "--certificate", _files.Server.Certificate))

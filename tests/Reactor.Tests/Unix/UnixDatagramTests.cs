@@ -29,7 +29,7 @@ public sealed class RecordingUnixDatagramProtocol : UnixDatagramProtocol
 }
 
 /// <summary>
-/// UNIX datagram sockets (Twisted's <c>IReactorUNIXDatagram</c>, twisted-tcp.md §7; decision D66): listening and
+/// UNIX datagram sockets (Twisted's <c>IReactorUNIXDatagram</c>, twisted-tcp.md §7; decision D67): listening and
 /// connected ports, abstract names, unbound senders, the socket file's mode and stale file rule (D64), D7's drop of a
 /// datagram past maxPacketSize, on every backend.
 /// </summary>

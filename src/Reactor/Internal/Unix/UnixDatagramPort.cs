@@ -8,7 +8,7 @@ namespace Reactor.Internal.Unix;
 
 /// <summary>
 /// A UNIX datagram port (Twisted's <c>unix.DatagramPort</c> / <c>ConnectedDatagramPort</c>): an AF_UNIX SOCK_DGRAM
-/// socket read on the reactor thread when the backend reports it readable (decision D66). Paths follow D64 (abstract
+/// socket read on the reactor thread when the backend reports it readable (decision D67). Paths follow D64 (abstract
 /// names, the mode, the stale file rule); a datagram longer than maxPacketSize is dropped and counted (D7).
 /// </summary>
 internal sealed class UnixDatagramPort : IUnixDatagramTransport, IOpenResource
