@@ -16,4 +16,16 @@ internal abstract partial class ReactorBase
         VerifyCanOpen();
         return UnixConnector.Connect(this, path, factory, timeout, checkPid);
     }
+
+    public IUnixDatagramTransport ListenUnixDatagram(string path, UnixDatagramProtocol protocol, int maxPacketSize = 8192, UnixFileMode? mode = null)
+    {
+        VerifyCanOpen();
+        return UnixDatagramPort.Listen(this, path, protocol, maxPacketSize, mode);
+    }
+
+    public IUnixDatagramTransport ConnectUnixDatagram(string path, UnixDatagramProtocol protocol, int maxPacketSize = 8192, UnixFileMode? mode = null, string? bindAddress = null)
+    {
+        VerifyCanOpen();
+        return UnixDatagramPort.Connect(this, path, protocol, maxPacketSize, mode, bindAddress);
+    }
 }

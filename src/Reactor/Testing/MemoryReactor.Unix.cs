@@ -7,6 +7,10 @@ public sealed partial class MemoryReactor
 {
     private readonly List<UnixListenCall> _unixServers = [];
     private readonly List<UnixConnectCall> _unixClients = [];
+    private readonly List<UnixDatagramCall> _unixDatagramPorts = [];
+
+    /// <summary>Every <see cref="ListenUnixDatagram"/> and <see cref="ConnectUnixDatagram"/> call, in order.</summary>
+    public IReadOnlyList<UnixDatagramCall> UnixDatagramPorts => _unixDatagramPorts;
 
     /// <summary>Every <see cref="ListenUnix"/> call, in order.</summary>
     public IReadOnlyList<UnixListenCall> UnixServers => _unixServers;
@@ -53,8 +57,47 @@ public sealed partial class MemoryReactor
         return connector;
     }
 
+    /// <summary>Records the call and returns a <see cref="MemoryUnixDatagramPort"/>; the protocol starts.</summary>
+    /// <param name="path">The path (validated as a real reactor does).</param>
+    /// <param name="protocol">The protocol.</param>
+    /// <param name="maxPacketSize">Recorded, and applied by <see cref="MemoryUnixDatagramPort.Deliver"/>.</param>
+    /// <param name="mode">Recorded.</param>
+    /// <returns>The port.</returns>
+    public IUnixDatagramTransport ListenUnixDatagram(string path, UnixDatagramProtocol protocol, int maxPacketSize = 8192, UnixFileMode? mode = null)
+    {
+        ArgumentNullException.ThrowIfNull(protocol);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPacketSize, 1);
+        var unixPath = UnixPath.Parse(path);
+        var port = new MemoryUnixDatagramPort(protocol, unixPath.EndPoint, peer: null, maxPacketSize);
+        _unixDatagramPorts.Add(new UnixDatagramCall(path, protocol, maxPacketSize, mode, Connected: false, BindAddress: null, port));
+        return port;
+    }
+
+    /// <summary>Records the call and returns a connected <see cref="MemoryUnixDatagramPort"/>; the protocol starts.</summary>
+    /// <param name="path">The peer's path (validated as a real reactor does).</param>
+    /// <param name="protocol">The protocol.</param>
+    /// <param name="maxPacketSize">Recorded, and applied by <see cref="MemoryUnixDatagramPort.Deliver"/>.</param>
+    /// <param name="mode">Recorded.</param>
+    /// <param name="bindAddress">Recorded.</param>
+    /// <returns>The port.</returns>
+    public IUnixDatagramTransport ConnectUnixDatagram(string path, UnixDatagramProtocol protocol, int maxPacketSize = 8192, UnixFileMode? mode = null, string? bindAddress = null)
+    {
+        ArgumentNullException.ThrowIfNull(protocol);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxPacketSize, 1);
+        var peer = UnixPath.Parse(path);
+        var local = bindAddress is null ? Internal.Linux.SockAddr.UnnamedUnix : UnixPath.Parse(bindAddress).EndPoint;
+        var port = new MemoryUnixDatagramPort(protocol, local, peer.EndPoint, maxPacketSize);
+        _unixDatagramPorts.Add(new UnixDatagramCall(path, protocol, maxPacketSize, mode, Connected: true, bindAddress, port));
+        return port;
+    }
+
     private void StopUnixPorts()
     {
+        foreach (var call in _unixDatagramPorts)
+        {
+            call.Port.StopListening();
+        }
+
         foreach (var call in _unixServers)
         {
             call.ListeningPort.StopListening();

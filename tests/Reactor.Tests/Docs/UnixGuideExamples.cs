@@ -25,6 +25,20 @@ sealed class SameUserOnly(uint myUserId) : Protocol
 }
 // </snippet>
 
+// <snippet datagram>
+/// <summary>Answers every datagram from a bound sender with its length; an unbound sender cannot be answered.</summary>
+sealed class LengthEcho : UnixDatagramProtocol
+{
+    public override void DatagramReceived(ReadOnlySpan<byte> datagram, System.Net.Sockets.UnixDomainSocketEndPoint? sender)
+    {
+        if (sender is not null)
+        {
+            Transport!.Write(Encoding.UTF8.GetBytes(datagram.Length.ToString()), sender);
+        }
+    }
+}
+// </snippet>
+
 /// <summary>docs/unix.md's examples, run.</summary>
 [Collection(DocExamplesCollection.Name)]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
@@ -65,5 +79,19 @@ public class UnixGuideExamples
 
         port.GetHost().ToString().Should().Be(name);
         _ = (EndPoint)port.GetHost();
+    }
+
+    [LinuxFact]
+    public void The_length_echo_answers_a_bound_sender_with_its_datagram_s_length()
+    {
+        using var directory = new SocketDirectory();
+        using var reactor = ReactorFactory.Create();
+        reactor.ListenUnixDatagram(directory.Socket("echo.sock"), new LengthEcho());
+        var client = new RecordingUnixDatagramProtocol();
+
+        reactor.ConnectUnixDatagram(directory.Socket("echo.sock"), client, bindAddress: directory.Socket("me.sock")).Write("hello"u8);
+        reactor.RunUntil(() => client.Received.Count == 1);
+
+        client.Received[0].Text.Should().Be("5");
     }
 }

@@ -69,7 +69,7 @@ internal sealed class UnixPort : StreamListener, IUnixPort
             }
 
             var error = socket.Bind(unixPath.EndPoint);
-            if (error == SocketError.AddressAlreadyInUse && !unixPath.IsAbstract && RemoveIfStale(unixPath))
+            if (error == SocketError.AddressAlreadyInUse && !unixPath.IsAbstract && RemoveIfStale(unixPath, SocketType.Stream))
             {
                 error = socket.Bind(unixPath.EndPoint);
             }
@@ -141,14 +141,14 @@ internal sealed class UnixPort : StreamListener, IUnixPort
     /// any more (its process died without removing it) — so it is removed and the bind retried. A file that is not a
     /// socket, or a socket someone answers on, stays, and the bind's "address in use" stands.
     /// </summary>
-    private static bool RemoveIfStale(UnixPath path)
+    internal static bool RemoveIfStale(UnixPath path, SocketType type)
     {
         if (!IsSocketFile(path.FilePath))
         {
             return false;
         }
 
-        using (var probe = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified) { Blocking = false })
+        using (var probe = new Socket(AddressFamily.Unix, type, ProtocolType.Unspecified) { Blocking = false })
         {
             try
             {
@@ -179,7 +179,7 @@ internal sealed class UnixPort : StreamListener, IUnixPort
     /// <summary>Whether the path is a socket file (Linux only: elsewhere no file is ever taken for a stale socket).</summary>
     private static bool IsSocketFile(string path) => OperatingSystem.IsLinux() && Linux.Interop.IsSocketFile(path);
 
-    private static void SetMode(UnixPath path, UnixFileMode mode)
+    internal static void SetMode(UnixPath path, UnixFileMode mode)
     {
         if (OperatingSystem.IsWindows())
         {
@@ -196,7 +196,7 @@ internal sealed class UnixPort : StreamListener, IUnixPort
         }
     }
 
-    private static bool TryDelete(string path)
+    internal static bool TryDelete(string path)
     {
         try
         {
