@@ -5,10 +5,18 @@
 //
 // Prints "Echo starting on <port>" once listening (so --port 0 is usable) and "Echo stopped" when its port has closed.
 // Ctrl+C or SIGTERM stops the host, which stops the reactor cleanly.
+//
+// Its endpoints are named in the host's configuration (docs/hosting.md): "udp", the UDP echo, defaults to --port and
+// --interface; "tcp", a TCP echo, is served only when configured, and prints "TCP echo starting on <address>". Set them
+// in appsettings.json ("Reactor": { "Endpoints": { "tcp": "tcp:8000:interface=127.0.0.1" } }) or in the environment:
+//
+//   Reactor__Endpoints__tcp=tcp:8000 Reactor__Endpoints__udp=udp:9999:interface=127.0.0.1 dotnet run --project samples/HostedEcho
+using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Reactor;
+using Reactor.Endpoints;
 using Reactor.Samples;
 
 var arguments = SampleArguments.Parse(args, "usage: HostedEcho [--port 9999] [--interface 0.0.0.0]", ["--port", "--interface"]);
@@ -16,18 +24,28 @@ var port = arguments.GetInt("--port", 9999, 0, 65535);
 var @interface = arguments.Get("--interface", "0.0.0.0");
 
 var builder = Host.CreateApplicationBuilder();
-builder.Services.AddReactor(configure: reactor =>
+builder.Services.AddReactor();
+
+// Listens once the reactor runs; an endpoint that cannot listen (port in use, ...) fails the host's start.
+// maxPacketSize 65535: every datagram UDP can carry comes back whole.
+builder.Services.AddReactorDatagramEndpoint(
+    "udp",
+    _ => new Echo(),
+    defaultDescription: string.Create(CultureInfo.InvariantCulture, $"udp:{port}:interface={Endpoint.QuoteStringArgument(@interface)}:maxPacketSize=65535"),
+    listening: transport => Console.WriteLine($"Echo starting on {transport.GetHost().Port}"));
+if (builder.Configuration[$"{ReactorServiceCollectionExtensions.ConfigurationSection}:tcp"] is not null)
 {
-    // Runs on the reactor thread once it is running; an exception here (port in use, ...) fails the host's start.
-    var listening = reactor.ListenUdp(port, new Echo(), @interface, maxPacketSize: 65535);
-    Console.WriteLine($"Echo starting on {listening.GetHost().Port}");
-});
+    builder.Services.AddReactorEndpoint(
+        "tcp",
+        _ => Factory.ForProtocol(() => new TcpEcho()),
+        listening: listening => Console.WriteLine($"TCP echo starting on {listening.GetHost()}"));
+}
 
 try
 {
     await builder.Build().RunAsync();
 }
-catch (Exception e) when (e is CannotListenException or InvalidAddressException)
+catch (Exception e) when (e is CannotListenException or InvalidAddressException or EndpointParseException)
 {
     Console.Error.WriteLine(e.Message);
     return 1;
@@ -42,4 +60,10 @@ internal sealed class Echo : DatagramProtocol
         Transport!.Write(datagram, sender);
 
     public override void StopProtocol() => Console.WriteLine("Echo stopped");
+}
+
+/// <summary>Every byte a client sends goes back to it.</summary>
+internal sealed class TcpEcho : Protocol
+{
+    public override void DataReceived(ReadOnlySpan<byte> data) => Transport!.Write(data);
 }

@@ -46,6 +46,22 @@ internal sealed class SampleArguments
 
     public bool Has(string name) => _values.ContainsKey(name);
 
+    /// <summary>With <paramref name="option"/> given, none of <paramref name="others"/> may be (it replaces them).</summary>
+    public void Exclusive(string option, params string[] others)
+    {
+        foreach (var other in others)
+        {
+            if (Has(option) && Has(other))
+            {
+                Fail($"{option} replaces {string.Join(" and ", others)}: give one or the other");
+            }
+        }
+    }
+
+    /// <summary>Prints <paramref name="message"/> and the usage to stderr and exits with code 2.</summary>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    public void Reject(string message) => Fail(message);
+
     public string Get(string name, string defaultValue) => _values.TryGetValue(name, out var value) && value is not null ? value : defaultValue;
 
     public int GetInt(string name, int defaultValue, int min, int max)

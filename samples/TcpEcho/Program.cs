@@ -1,12 +1,16 @@
 // Twisted's simplest TCP server (doc/core/examples/simpleserv.py), in C#: every byte a client sends goes back to it.
 //
 //   dotnet run --project samples/TcpEcho -- [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting] [--pipe]
+//   dotnet run --project samples/TcpEcho -- --endpoint <description> [--quiet] [--stats] [--accounting] [--pipe]
 //
-// Prints "Echo starting on <port>" once listening (so --port 0 is usable). Unless --quiet it then prints
-// "connection from <host>:<port>" when a client connects and "connection from <host>:<port> closed: <reason>" when it
-// goes; it never prints the data. Ctrl+C or SIGTERM stops it cleanly (exit code 0). With --stats it prints
-// "messages=<n> bytes=<n> allocated_bytes=<n>" as it stops: the DataReceived calls, the bytes they carried and the bytes
-// the process allocated in its steady state (from one second after the first data until the stop), as samples/Echo does.
+// Prints "Echo starting on <port>" once listening on TCP (so --port 0 is usable), or "Echo starting on <path>" on a UNIX
+// socket. --endpoint replaces --port and --interface with any server description (docs/endpoints.md): tcp:8000,
+// tcp6:8000:interface=\:\:1, unix:/tmp/echo.sock, systemd:domain=INET:index=0 (a socket systemd passed in). Unless
+// --quiet it then prints "connection from <host>:<port>" (on a UNIX socket "connection from pid <n>") when a client
+// connects and the same line with " closed: <reason>" when it goes; it never prints the data. Ctrl+C or SIGTERM stops it
+// cleanly (exit code 0). With --stats it prints "messages=<n> bytes=<n> allocated_bytes=<n>" as it stops: the
+// DataReceived calls, the bytes they carried and the bytes the process allocated in its steady state (from one second
+// after the first data until the stop), as samples/Echo does.
 // With --accounting it prints, last, "connections opened=<n> closed=<n> open_at_stop=<n> done=<n> lost=<n> aborted=<n>
 // overflow=<n> error=<n> reset_before_accept=<n> refused=<n> shed=<n> accept_errors=<n>": every connection made and how
 // each one ended (those still open at the stop are closed by the shutdown and counted as lost), and the ones dropped
@@ -17,14 +21,17 @@
 using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
+using System.Net;
 using Reactor;
+using Reactor.Endpoints;
 using Reactor.Samples;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting] [--pipe]",
-    ["--port", "--interface"],
+    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting] [--pipe]\n       TcpEcho --endpoint <description> [--quiet] [--stats] [--accounting] [--pipe]",
+    ["--port", "--interface", "--endpoint"],
     ["--quiet", "--stats", "--accounting", "--pipe"]);
+arguments.Exclusive("--endpoint", "--port", "--interface");
 var port = arguments.GetInt("--port", 8000, 0, 65535);
 var @interface = arguments.Get("--interface", "0.0.0.0");
 var quiet = arguments.Has("--quiet");
@@ -32,20 +39,45 @@ var quiet = arguments.Has("--quiet");
 using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true });
 var stats = arguments.Has("--stats") ? new SteadyStateStats(reactor) : null;
 var accounting = arguments.Has("--accounting") ? new ConnectionAccounting(reactor) : null;
+
+// Twisted: factory = protocol.ServerFactory(); factory.protocol = Echo; reactor.listenTCP(8000, factory), or
+// endpoints.serverFromString(reactor, description).listen(factory). Each connection gets its own Echo.
+var factory = arguments.Has("--pipe")
+    ? Factory.ForProtocol(() => new PipeEcho(quiet, stats, accounting))
+    : Factory.ForProtocol(() => new Echo(quiet, stats, accounting));
+var exitCode = 0;
 try
 {
-    // Twisted: factory = protocol.ServerFactory(); factory.protocol = Echo; reactor.listenTCP(8000, factory).
-    // Each connection gets its own Echo, built by the factory.
-    var factory = arguments.Has("--pipe")
-        ? Factory.ForProtocol(() => new PipeEcho(quiet, stats, accounting))
-        : Factory.ForProtocol(() => new Echo(quiet, stats, accounting));
-    var listening = reactor.ListenTcp(port, factory, @interface: @interface);
-    Console.WriteLine($"Echo starting on {listening.GetHost().Port}");
+    var endpoint = arguments.Has("--endpoint")
+        ? Endpoint.ServerFromString(reactor, arguments.Get("--endpoint", ""))
+        : new Tcp4ServerEndpoint(reactor, port, @interface: @interface);
+    _ = endpoint.Listen(factory).AddCallbacks(
+        listening =>
+        {
+            Console.WriteLine(listening.GetHost() is IPEndPoint ip ? $"Echo starting on {ip.Port}" : $"Echo starting on {listening.GetHost()}");
+            return listening;
+        },
+        failure =>
+        {
+            // A port in use, a path someone answers on, a descriptor that is not a listening socket, ...
+            Console.Error.WriteLine(failure.Exception.Message);
+            exitCode = 1;
+            if (reactor.Running)
+            {
+                reactor.Stop();
+            }
+
+            return null!;
+        });
 }
-catch (Exception e) when (e is CannotListenException or InvalidAddressException)
+catch (Exception e) when (e is EndpointParseException or NotSupportedException)
 {
-    Console.Error.WriteLine(e.Message);
-    return 1;
+    arguments.Reject(e.Message);
+}
+
+if (exitCode != 0)
+{
+    return exitCode;
 }
 
 reactor.Run();
@@ -59,7 +91,7 @@ if (accounting is not null)
     Console.WriteLine(accounting.ToString());
 }
 
-return 0;
+return exitCode;
 
 /// <summary>simpleserv's Echo: "This is just about the simplest possible protocol".</summary>
 internal sealed class Echo(bool quiet, SteadyStateStats? stats, ConnectionAccounting? accounting) : Protocol
@@ -73,7 +105,7 @@ internal sealed class Echo(bool quiet, SteadyStateStats? stats, ConnectionAccoun
         Transport!.RegisterProducer(Transport, streaming: true);
         if (!quiet)
         {
-            Console.WriteLine($"connection from {Transport!.GetPeer()}");
+            Console.WriteLine($"connection from {Peer()}");
         }
     }
 
@@ -93,9 +125,14 @@ internal sealed class Echo(bool quiet, SteadyStateStats? stats, ConnectionAccoun
         accounting?.Lost(reason.Exception);
         if (!quiet)
         {
-            Console.WriteLine($"connection from {Transport!.GetPeer()} closed: {reason.Exception.Message}");
+            Console.WriteLine($"connection from {Peer()} closed: {reason.Exception.Message}");
         }
     }
+
+    /// <summary>Who connected: the client's address, or on a UNIX socket (whose clients are unnamed) its process.</summary>
+    private string Peer() => Transport is IUnixTransport unix
+        ? unix.PeerCredentials is { } peer ? $"pid {peer.ProcessId}" : "an unnamed peer"
+        : $"{Transport!.GetPeer()}";
 }
 
 /// <summary>

@@ -1,22 +1,27 @@
 // Twisted's simplest TCP client (doc/core/examples/simpleclient.py), in C#: connect, send a message, print the echo.
 //
 //   dotnet run --project samples/TcpEchoClient -- [--host 127.0.0.1] [--port 8000] [--message "hello, world"] [--timeout 5]
+//   dotnet run --project samples/TcpEchoClient -- --endpoint <description> [--message "hello, world"]
 //
 // Connects to --host (an IP address or a name, such as localhost), sends --message, prints "Server said: <message>"
 // once the whole message has come back, closes the connection and prints "Connection lost - goodbye!" (exit code 0).
-// When it cannot connect — refused, not done within --timeout seconds, or the name does not resolve — it prints
-// "Connection failed - goodbye!" (exit code 1), and the reason as one line on stderr. If the connection closes before the
-// whole message is back (the server closed, or Ctrl+C), there is no "Server said:" line: "Connection lost - goodbye!",
-// the reason on stderr, exit code 1.
+// --endpoint replaces --host, --port and --timeout with any client description (docs/endpoints.md):
+// tcp:localhost:8000, hostname:localhost:8000 (IPv6 and IPv4 raced), unix:/tmp/echo.sock; its own timeout= applies
+// (30 seconds unless given). When it cannot connect — refused, not done within the timeout, or the name does not
+// resolve — it prints "Connection failed - goodbye!" (exit code 1), and the reason as one line on stderr. If the
+// connection closes before the whole message is back (the server closed, or Ctrl+C), there is no "Server said:" line:
+// "Connection lost - goodbye!", the reason on stderr, exit code 1.
 using System.Net;
 using System.Text;
 using Reactor;
+using Reactor.Endpoints;
 using Reactor.Samples;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: TcpEchoClient [--host 127.0.0.1] [--port 8000] [--message \"hello, world\"] [--timeout 5]",
-    ["--host", "--port", "--message", "--timeout"]);
+    "usage: TcpEchoClient [--host 127.0.0.1] [--port 8000] [--message \"hello, world\"] [--timeout 5]\n       TcpEchoClient --endpoint <description> [--message \"hello, world\"]",
+    ["--host", "--port", "--message", "--timeout", "--endpoint"]);
+arguments.Exclusive("--endpoint", "--host", "--port", "--timeout");
 var host = arguments.Get("--host", "127.0.0.1");
 var port = arguments.GetInt("--port", 8000, 1, 65535);
 var message = Encoding.UTF8.GetBytes(arguments.Get("--message", "hello, world"));
@@ -29,14 +34,35 @@ if (timeout <= TimeSpan.Zero)
 
 using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true });
 var factory = new EchoFactory(reactor, message);
+if (arguments.Has("--endpoint"))
+{
+    // Twisted: endpoints.clientFromString(reactor, description).connect(factory). The endpoint reports a failed attempt
+    // through its Deferred (the factory's own callbacks are for connectors).
+    try
+    {
+        var endpoint = Endpoint.ClientFromString(reactor, arguments.Get("--endpoint", ""));
+        _ = endpoint.Connect(factory).AddErrback(Protocol (failure) =>
+        {
+            factory.Failed(failure);
+            return null!;
+        });
+    }
+    catch (Exception e) when (e is EndpointParseException or NotSupportedException)
+    {
+        arguments.Reject(e.Message);
+    }
+}
+else
+{
+    // Twisted: reactor.connectTCP("localhost", 8000, f, timeout=...). A host name is resolved first; the timeout covers that too.
+    reactor.ConnectTcp(host, port, factory, timeout);
+}
 
-// Twisted: reactor.connectTCP("localhost", 8000, f, timeout=...). A host name is resolved first; the timeout covers that too.
-reactor.ConnectTcp(host, port, factory, timeout);
 reactor.Run();
 return factory.ExitCode;
 
 /// <summary>simpleclient's EchoClient: "Once connected, send a message, then print the result."</summary>
-internal sealed class EchoClient(byte[] message) : Protocol
+internal sealed class EchoClient(byte[] message, EchoFactory factory) : Protocol
 {
     private readonly byte[] _echo = new byte[message.Length];
     private int _received;
@@ -66,12 +92,14 @@ internal sealed class EchoClient(byte[] message) : Protocol
         }
     }
 
+    public override void ConnectionLost(Failure reason) => factory.Lost(this, reason);
+
     private void Done()
     {
         Echoed = true;
         Console.WriteLine($"Server said: {Encoding.UTF8.GetString(_echo)}");
 
-        // Sends whatever is still buffered, then closes; ConnectionLost (and then the factory) hears it.
+        // Sends whatever is still buffered, then closes; ConnectionLost hears it.
         Transport!.LoseConnection();
     }
 }
@@ -79,13 +107,14 @@ internal sealed class EchoClient(byte[] message) : Protocol
 /// <summary>simpleclient's EchoFactory: builds the protocol and stops the reactor once the connection is over.</summary>
 internal sealed class EchoFactory(IReactor reactor, byte[] message) : ClientFactory
 {
-    private EchoClient? _client;
-
     public int ExitCode { get; private set; }
 
-    public override Protocol BuildProtocol(EndPoint address) => _client = new EchoClient(message) { Factory = this };
+    public override Protocol BuildProtocol(EndPoint address) => new EchoClient(message, this) { Factory = this };
 
-    public override void ClientConnectionFailed(IConnector connector, Failure reason)
+    public override void ClientConnectionFailed(IConnector connector, Failure reason) => Failed(reason);
+
+    /// <summary>The attempt failed (reported by the connector, or by the endpoint's Deferred).</summary>
+    public void Failed(Failure reason)
     {
         Console.WriteLine("Connection failed - goodbye!");
         Console.Error.WriteLine(reason.Exception.Message);
@@ -93,10 +122,11 @@ internal sealed class EchoFactory(IReactor reactor, byte[] message) : ClientFact
         StopReactor();
     }
 
-    public override void ClientConnectionLost(IConnector connector, Failure reason)
+    /// <summary>The connection is over: told by the protocol, so it works with a connector and with an endpoint alike.</summary>
+    public void Lost(EchoClient client, Failure reason)
     {
         Console.WriteLine("Connection lost - goodbye!");
-        if (_client is not { Echoed: true })
+        if (!client.Echoed)
         {
             // The server closed first, or Ctrl+C stopped the reactor (which closes its connections) while we waited.
             Console.Error.WriteLine($"The whole message did not come back: {reason.Exception.Message}");

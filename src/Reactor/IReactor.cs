@@ -7,7 +7,7 @@ namespace Reactor;
 /// Disposing a reactor that never ran, or that was crashed, releases its operating-system resources; a reactor that
 /// ran and was stopped releases them itself when <see cref="IReactorCore.Run"/> returns.
 /// </remarks>
-public interface IReactor : IReactorCore, IReactorTime, IReactorThreads, IReactorUdp, IReactorMulticast, IReactorTcp, IReactorResolve, IDisposable
+public interface IReactor : IReactorCore, IReactorTime, IReactorThreads, IReactorUdp, IReactorMulticast, IReactorTcp, IReactorUnix, IReactorSocket, IReactorResolve, IDisposable
 {
     /// <summary>Which backend this reactor multiplexes I/O with.</summary>
     ReactorBackend Backend { get; }

@@ -1,5 +1,6 @@
 using Reactor.Internal;
 using Reactor.Internal.Linux;
+using Reactor.Internal.Tcp;
 using Reactor.Internal.Udp;
 
 namespace Reactor;
@@ -94,6 +95,46 @@ public sealed class ReactorGroup : IDisposable
             {
                 reactor.VerifyCanOpen();
                 var listening = UdpPort.Listen(reactor, port, protocolFactory(), @interface, maxPacketSize, reuse: true);
+                port = listening.GetHost().Port;
+                ports.Add(listening);
+            }
+        }
+        catch
+        {
+            foreach (var listening in ports)
+            {
+                listening.StopListening();
+            }
+
+            throw;
+        }
+
+        return ports;
+    }
+
+    /// <summary>
+    /// Serves one TCP port from every reactor: each reactor gets a listening socket of its own bound with SO_REUSEPORT
+    /// (Linux), so the kernel spreads the incoming connections among them and each connection lives on the reactor that
+    /// accepted it (docs/multicore.md). With <paramref name="port"/> 0 the first socket picks a port and the others
+    /// join it. Call before <see cref="Run"/>.
+    /// </summary>
+    /// <param name="port">The port; 0 picks one.</param>
+    /// <param name="factoryFactory">Makes one factory per reactor (each is used only on its reactor's thread).</param>
+    /// <param name="backlog">Each socket's queue of pending connections.</param>
+    /// <param name="interface">The local IP literal to bind (<c>""</c>: 0.0.0.0).</param>
+    /// <returns>One port per reactor, in reactor order; all have the same local address.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="factoryFactory"/> is null.</exception>
+    /// <exception cref="CannotListenException">A socket could not be bound (e.g. the port is taken by a socket without SO_REUSEPORT).</exception>
+    public IReadOnlyList<ITcpPort> ListenTcp(int port, Func<Factory> factoryFactory, int backlog = 50, string @interface = "")
+    {
+        ArgumentNullException.ThrowIfNull(factoryFactory);
+        var ports = new List<ITcpPort>(_reactors.Length);
+        try
+        {
+            foreach (var reactor in _reactors)
+            {
+                reactor.VerifyCanOpen();
+                var listening = TcpPort.Listen(reactor, port, factoryFactory(), backlog, @interface, reusePort: true);
                 port = listening.GetHost().Port;
                 ports.Add(listening);
             }

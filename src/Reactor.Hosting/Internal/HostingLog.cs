@@ -26,4 +26,12 @@ internal static partial class HostingLog
     [LoggerMessage(EventId = 304, EventName = "ReactorFailed", Level = LogLevel.Critical,
         Message = "The reactor thread failed; stopping the host")]
     internal static partial void ReactorFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 305, EventName = "EndpointListening", Level = LogLevel.Information,
+        Message = "Endpoint '{Name}' ({Description}) listening on {Address}")]
+    internal static partial void EndpointListening(ILogger logger, string name, string description, System.Net.EndPoint address);
+
+    [LoggerMessage(EventId = 306, EventName = "EndpointFailed", Level = LogLevel.Error,
+        Message = "Endpoint '{Name}' ({Description}) could not listen; the host does not start")]
+    internal static partial void EndpointFailed(ILogger logger, string name, string description, Exception exception);
 }

@@ -13,13 +13,15 @@ internal sealed class ReactorHostedService : IHostedService
     private readonly Action<IReactor>? _configure;
     private readonly IHostApplicationLifetime? _lifetime;
     private readonly ILogger _logger;
+    private readonly HostedEndpoints? _endpoints;
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Thread? _thread;
     private volatile bool _hostStopping;
 
-    internal ReactorHostedService(IReactor reactor, Action<IReactor>? configure, IHostApplicationLifetime? lifetime, ILogger logger)
+    internal ReactorHostedService(IReactor reactor, Action<IReactor>? configure, IHostApplicationLifetime? lifetime, ILogger logger, HostedEndpoints? endpoints = null)
     {
+        _endpoints = endpoints;
         Reactor = reactor;
         _configure = configure;
         _lifetime = lifetime;
@@ -82,7 +84,15 @@ internal sealed class ReactorHostedService : IHostedService
             try
             {
                 _configure?.Invoke(Reactor);
-                _started.TrySetResult();
+                if (_endpoints is null)
+                {
+                    _started.TrySetResult();
+                }
+                else
+                {
+                    // The host has started once every configured endpoint listens; the first that cannot fails the start.
+                    _endpoints.ListenAll(Reactor, _logger, () => _started.TrySetResult(), FailStart);
+                }
             }
             catch (Exception e)
             {
@@ -111,6 +121,19 @@ internal sealed class ReactorHostedService : IHostedService
         {
             HostingLog.ReactorStoppedByItself(_logger);
             StopHost();
+        }
+    }
+
+    /// <summary>An endpoint could not listen: the host's start fails with why, and the reactor stops.</summary>
+    private void FailStart(Exception reason)
+    {
+        if (_started.TrySetException(reason))
+        {
+            _hostStopping = true;
+            if (Reactor.Running)
+            {
+                Reactor.Stop();
+            }
         }
     }
 

@@ -24,10 +24,27 @@ public class CannotListenException : IOException
         SocketErrorCode = socketError;
     }
 
-    /// <summary>The interface that was asked for.</summary>
+    /// <summary>
+    /// Creates the exception for a failed listen on a UNIX socket path (<see cref="Interface"/> is the path,
+    /// <see cref="Port"/> 0): <c>Couldn't listen on /run/app.sock: Address already in use.</c>
+    /// </summary>
+    /// <param name="path">The path asked for (<c>@name</c> for a Linux abstract name).</param>
+    /// <param name="socketError">The operating system's error, or the closest one.</param>
+    /// <param name="reason">What went wrong, when the operating system's message does not say it (a lock held by another process).</param>
+    /// <param name="innerException">The underlying exception, if any.</param>
+    public CannotListenException(string path, SocketError socketError, string? reason = null, Exception? innerException = null)
+        : base(
+            $"Couldn't listen on {path}: {reason ?? new SocketException((int)socketError).Message}.",
+            innerException ?? new SocketException((int)socketError))
+    {
+        Interface = path;
+        SocketErrorCode = socketError;
+    }
+
+    /// <summary>The interface that was asked for (a UNIX port: its path).</summary>
     public string Interface { get; }
 
-    /// <summary>The port that was asked for.</summary>
+    /// <summary>The port that was asked for (0 for a UNIX port).</summary>
     public int Port { get; }
 
     /// <summary>The operating system's error.</summary>

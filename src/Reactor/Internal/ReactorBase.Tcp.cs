@@ -12,7 +12,7 @@ internal abstract partial class ReactorBase
     /// <summary>What this reactor's stream transports share (receive buffer, write blocks, dispatch), made on first use.</summary>
     internal StreamLoop Streams => _streams ??= new StreamLoop(this);
 
-    public IListeningPort ListenTcp(int port, Factory factory, int backlog = 50, string @interface = "")
+    public ITcpPort ListenTcp(int port, Factory factory, int backlog = 50, string @interface = "")
     {
         VerifyCanOpen();
         return TcpPort.Listen(this, port, factory, backlog, @interface);

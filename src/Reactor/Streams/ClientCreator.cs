@@ -1,10 +1,11 @@
 using System.Net;
+using Reactor.Internal.Streams;
 
 namespace Reactor;
 
 /// <summary>
 /// One-shot client connections without writing a factory (Twisted's <c>ClientCreator</c>): <see cref="ConnectTcp"/>
-/// connects, builds a protocol with the function given here, and returns a <see cref="Deferred{T}"/> of that protocol —
+/// (or <see cref="ConnectUnix"/>) connects, builds a protocol with the function given here, and returns a <see cref="Deferred{T}"/> of that protocol —
 /// awaitable, and cancellable to abort the attempt. Use a <see cref="ClientFactory"/> instead when connections share
 /// state or should reconnect (<see cref="ReconnectingClientFactory"/>).
 /// </summary>
@@ -60,100 +61,27 @@ public sealed class ClientCreator<TProtocol>
     /// <exception cref="InvalidOperationException">Not on the reactor thread.</exception>
     public Deferred<TProtocol> ConnectTcp(string host, int port, TimeSpan? timeout = null, IPEndPoint? bindAddress = null)
     {
-        var attempt = new Attempt(_reactor, _create);
+        var attempt = new ConnectAttempt<TProtocol>(_reactor, _ => _create(), "ClientCreator");
         attempt.Connector = _reactor.ConnectTcp(host, port, attempt, timeout, bindAddress);
         return attempt.Result;
     }
 
     /// <summary>
-    /// The factory of one connect (Twisted's <c>_InstanceFactory</c>): builds the protocol, delivers it one iteration
-    /// later, reports a failure as it arrives, and is the Deferred's canceller.
+    /// Connects to the UNIX socket at <paramref name="path"/> (<see cref="IReactorUnix.ConnectUnix"/>) and delivers the
+    /// connected protocol.
     /// </summary>
-    private sealed class Attempt : ClientFactory
+    /// <param name="path">The file path, or <c>@name</c> for a Linux abstract name.</param>
+    /// <param name="timeout">How long the attempt may take; <c>null</c> means 30 seconds.</param>
+    /// <param name="checkPid">Connect only if a live process holds the server's lock file (see <see cref="IReactorUnix.ConnectUnix"/>).</param>
+    /// <returns>The protocol, once connected; cancel it to abort.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="path"/> is null.</exception>
+    /// <exception cref="InvalidAddressException"><paramref name="path"/> is empty, too long or holds a NUL.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="timeout"/> is not positive.</exception>
+    /// <exception cref="InvalidOperationException">Not on the reactor thread.</exception>
+    public Deferred<TProtocol> ConnectUnix(string path, TimeSpan? timeout = null, bool checkPid = false)
     {
-        private readonly IReactorTime _clock;
-        private readonly Func<TProtocol> _create;
-        private IDelayedCall? _delivery;
-        private TProtocol? _protocol;
-
-        internal Attempt(IReactorTime clock, Func<TProtocol> create)
-        {
-            _clock = clock;
-            _create = create;
-            Noisy = false; // Twisted's _InstanceFactory: one attempt is not worth "Starting factory" lines
-            Result = new Deferred<TProtocol>(Cancel);
-        }
-
-        internal Deferred<TProtocol> Result { get; }
-
-        internal IConnector? Connector { get; set; }
-
-        public override string LogPrefix => "ClientCreator";
-
-        public override void StartedConnecting(IConnector connector) => Connector = connector;
-
-        public override Protocol? BuildProtocol(EndPoint address)
-        {
-            _protocol = _create();
-
-            // Deliver once ConnectionMade has run (the transport calls it after this returns) and outside the
-            // connector's call; a null protocol gets a placeholder and a clean close from the connector meanwhile.
-            _delivery = _clock.CallLater(TimeSpan.Zero, Deliver);
-            return _protocol;
-        }
-
-        public override void ClientConnectionFailed(IConnector connector, Failure reason)
-        {
-            // Already after the call that caused it (D26), so no extra iteration is needed. A failure that follows a
-            // cancel (StopConnecting's own report) finds the Deferred already failed; one that follows BuildProtocol
-            // (the connector could not finish setting the connection up) replaces the delivery.
-            CancelDelivery();
-            if (!Result.Called)
-            {
-                Result.Errback(reason);
-            }
-        }
-
-        public override string ToString() => $"<ClientCreator factory of {typeof(TProtocol).Name}>";
-
-        private void Deliver()
-        {
-            _delivery = null;
-            if (Result.Called)
-            {
-                return;
-            }
-
-            if (_protocol is { } protocol)
-            {
-                Result.Callback(protocol);
-            }
-            else
-            {
-                Result.Errback(new NoProtocolException(Connector?.GetDestination()));
-            }
-        }
-
-        /// <summary>The canceller: stop the attempt, or close the connection not yet delivered; either way the Deferred fails with <see cref="ConnectingCancelledException"/>.</summary>
-        private void Cancel(Deferred<TProtocol> result)
-        {
-            CancelDelivery();
-            var connector = Connector;
-            connector?.Disconnect();
-            if (!result.Called)
-            {
-                result.Errback(new ConnectingCancelledException(connector?.GetDestination()));
-            }
-        }
-
-        private void CancelDelivery()
-        {
-            if (_delivery is { Active: true } delivery)
-            {
-                delivery.Cancel();
-            }
-
-            _delivery = null;
-        }
+        var attempt = new ConnectAttempt<TProtocol>(_reactor, _ => _create(), "ClientCreator");
+        attempt.Connector = _reactor.ConnectUnix(path, attempt, timeout, checkPid);
+        return attempt.Result;
     }
 }

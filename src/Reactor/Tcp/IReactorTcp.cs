@@ -23,7 +23,7 @@ public interface IReactorTcp
     /// <exception cref="InvalidAddressException"><paramref name="interface"/> is not an IP literal.</exception>
     /// <exception cref="InvalidOperationException">Not on the reactor thread.</exception>
     /// <exception cref="CannotListenException">The operating system refused the socket, the bind or the listen.</exception>
-    IListeningPort ListenTcp(int port, Factory factory, int backlog = 50, string @interface = "");
+    ITcpPort ListenTcp(int port, Factory factory, int backlog = 50, string @interface = "");
 
     /// <summary>
     /// Connects to <paramref name="host"/>:<paramref name="port"/> and, once connected, builds the connection's protocol

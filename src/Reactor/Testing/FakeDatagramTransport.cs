@@ -193,6 +193,8 @@ public sealed class FakeDatagramTransport : IMulticastTransport
     /// <inheritdoc/>
     public IPEndPoint GetHost() => _host;
 
+    EndPoint IListeningPort.GetHost() => _host;
+
     /// <inheritdoc/>
     public IPEndPoint? GetPeer() => _peer;
 

@@ -7,7 +7,7 @@ namespace Reactor.Testing;
 /// What <see cref="MemoryReactor.ListenTcp"/> returns: a port that listens on nothing. The test plays clients
 /// connecting with <see cref="TcpListenCall.Accept"/>; stopping is immediate (its factory then stops).
 /// </summary>
-public sealed class MemoryListeningPort : IListeningPort
+public sealed class MemoryListeningPort : ITcpPort
 {
     private readonly MemoryReactor _reactor;
     private readonly IPEndPoint _host;
@@ -29,6 +29,8 @@ public sealed class MemoryListeningPort : IListeningPort
 
     /// <inheritdoc/>
     public IPEndPoint GetHost() => _host;
+
+    EndPoint IListeningPort.GetHost() => _host;
 
     /// <summary>Stops at once: the factory stops and the returned Deferred has fired. Connections already made stay open. Idempotent.</summary>
     /// <returns>The same fired Deferred on every call.</returns>

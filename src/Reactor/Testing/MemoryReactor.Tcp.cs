@@ -38,7 +38,7 @@ public sealed partial class MemoryReactor
     /// play a client connecting with the record's <see cref="TcpListenCall.Accept"/>.
     /// </summary>
     /// <inheritdoc cref="IReactorTcp.ListenTcp"/>
-    public IListeningPort ListenTcp(int port, Factory factory, int backlog = 50, string @interface = "")
+    public ITcpPort ListenTcp(int port, Factory factory, int backlog = 50, string @interface = "")
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(@interface);

@@ -343,6 +343,7 @@ public sealed partial class MemoryReactor : IReactor
     private void StopAllPorts()
     {
         StopTcp();
+        StopUnixPorts();
         StopUdpPorts();
         Running = false;
     }

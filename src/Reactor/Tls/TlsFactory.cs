@@ -43,6 +43,12 @@ public static class TlsFactory
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(options);
+        return new TlsClientFactory(factory, options, ServerNameFor(options, host));
+    }
+
+    /// <summary>The name a client verifies: <see cref="TlsClientOptions.ServerName"/>, or <paramref name="host"/>; checks the options.</summary>
+    internal static string? ServerNameFor(TlsClientOptions options, string? host)
+    {
         options.Validate();
         var serverName = options.ServerName ?? host;
         if (string.IsNullOrEmpty(serverName) && !options.DangerousAcceptAnyServerCertificate)
@@ -55,6 +61,6 @@ public static class TlsFactory
             serverName = address.ToString(); // verified against the certificate's IP addresses; never sent with SNI
         }
 
-        return new TlsClientFactory(factory, options, serverName);
+        return serverName;
     }
 }

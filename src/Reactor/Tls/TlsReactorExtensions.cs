@@ -21,7 +21,7 @@ public static class TlsReactorExtensions
     /// <returns>The listening port.</returns>
     /// <exception cref="ArgumentNullException">An argument is null.</exception>
     /// <exception cref="CannotListenException">The operating system refused the socket, the bind or the listen.</exception>
-    public static IListeningPort ListenSsl(this IReactorTcp reactor, int port, Factory factory, TlsServerOptions options, int backlog = 50, string @interface = "")
+    public static ITcpPort ListenSsl(this IReactorTcp reactor, int port, Factory factory, TlsServerOptions options, int backlog = 50, string @interface = "")
     {
         ArgumentNullException.ThrowIfNull(reactor);
         return reactor.ListenTcp(port, TlsFactory.ForServer(factory, options), backlog, @interface);

@@ -15,6 +15,9 @@ namespace Reactor;
 /// </remarks>
 public interface IUdpTransport : IListeningPort
 {
+    /// <summary>The local address the port is bound to, with the real port number when 0 was asked for.</summary>
+    new IPEndPoint GetHost();
+
     /// <summary>The largest datagram this port delivers (the <c>maxPacketSize</c> it was listened with).</summary>
     int MaxPacketSize { get; }
 

@@ -13,6 +13,11 @@ public class FramingAllocationTests
 {
     private const int Frames = 20_000;
 
+    // Bytes per frame over the measured window. Any object allocated per frame costs at least 24 bytes, so half a byte
+    // per frame catches every per-frame allocation; it tolerates the one-off refill of a pooled buffer that the shared
+    // ArrayPool dropped when a gen-2 collection trimmed it (which a loaded machine does now and then: 4,032 bytes once).
+    private static double PerFrame(long allocated) => (double)allocated / (2 * Frames);
+
     [Fact]
     public void Receiving_and_answering_lines_allocates_nothing_per_line_whether_whole_or_cut_between_reads()
     {
@@ -28,7 +33,7 @@ public class FramingAllocationTests
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         echo.Lines.Should().Be((10 + (2 * Frames / 100)) * 100);
-        allocated.Should().Be(0, $"{2 * Frames} lines allocated {allocated} bytes");
+        PerFrame(allocated).Should().BeLessThan(0.5, $"{2 * Frames} lines allocated {allocated} bytes");
         echo.BufferCapacity.Should().Be(0, "no partial line is left, so the pooled buffer went back");
     }
 
@@ -47,7 +52,7 @@ public class FramingAllocationTests
         Run(receiver, batch, batch.Length, Frames / 100);
         Run(receiver, batch, 37, Frames / 100);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        allocated.Should().Be(0, $"{2 * Frames} strings allocated {allocated} bytes");
+        PerFrame(allocated).Should().BeLessThan(0.5, $"{2 * Frames} strings allocated {allocated} bytes");
         receiver.Strings.Should().Be((10 + (2 * Frames / 100)) * 100);
         received.Should().BeEmpty();
     }
@@ -63,7 +68,7 @@ public class FramingAllocationTests
         Run(receiver, batch, batch.Length, Frames / 100);
         Run(receiver, batch, 37, Frames / 100);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        allocated.Should().Be(0, $"{2 * Frames} netstrings allocated {allocated} bytes");
+        PerFrame(allocated).Should().BeLessThan(0.5, $"{2 * Frames} netstrings allocated {allocated} bytes");
         receiver.Strings.Should().Be((10 + (2 * Frames / 100)) * 100);
     }
 

@@ -39,4 +39,31 @@ public class HostedEchoSampleTests
         echo.WaitForExit(TimeSpan.FromSeconds(20)).Should().Be(1);
         echo.Stderr.Should().Contain(l => l.Contains("Couldn't listen on 127.0.0.1:" + port, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void HostedEcho_serves_TCP_too_when_the_configuration_names_a_tcp_endpoint_and_UDP_where_it_says()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Reactor__Endpoints__tcp"] = "tcp:0:interface=127.0.0.1",
+            ["Reactor__Endpoints__udp"] = "udp:0:interface=127.0.0.1",
+        };
+        using var echo = SampleProcess.Start("dotnet", [SampleProcess.SampleDll("HostedEcho")], environment: environment);
+        // The endpoints listen in the order they were added: udp, then tcp.
+        var udpLine = echo.WaitForLine(l => l.StartsWith("Echo starting on ", StringComparison.Ordinal));
+        var udpPort = int.Parse(udpLine["Echo starting on ".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        var line = echo.WaitForLine(l => l.StartsWith("TCP echo starting on ", StringComparison.Ordinal));
+        var tcp = IPEndPoint.Parse(line["TCP echo starting on ".Length..]);
+        udpPort.Should().NotBe(9999, "the configuration's udp endpoint replaces the --port default");
+
+        using (var client = TcpClients.Connect(tcp))
+        {
+            client.Send("tcp from config"u8);
+            TcpClients.ReceiveExactly(client, 15).Should().Equal("tcp from config"u8.ToArray());
+        }
+
+        echo.Terminate();
+        echo.WaitForExit(TimeSpan.FromSeconds(20)).Should().Be(0);
+        echo.Stdout.Should().Contain(l => l.Contains("Endpoint 'tcp' (tcp:0:interface=127.0.0.1) listening on 127.0.0.1:", StringComparison.Ordinal), "the host logs each endpoint it listens on");
+    }
 }

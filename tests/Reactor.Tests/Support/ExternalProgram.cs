@@ -92,3 +92,15 @@ public sealed class RequiresProgramFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A theory that is skipped, with the reason, when <c>program</c> is not on PATH.</summary>
+public sealed class RequiresProgramTheoryAttribute : TheoryAttribute
+{
+    public RequiresProgramTheoryAttribute(string program, string package)
+    {
+        if (ExternalProgram.Find(program) is null)
+        {
+            Skip = $"{program} is not installed (apt-get install {package}; .ci/run does this)";
+        }
+    }
+}

@@ -55,7 +55,7 @@ internal sealed class FakeListenSocket(AddressFamily family) : IListenSocket
 
     public void RaiseAcceptable() => Handler!.OnAcceptable();
 
-    public SocketError Bind(EndPoint local)
+    public SocketError Bind(EndPoint local, bool reusePort = false)
     {
         BoundTo = local;
         return BindResult;

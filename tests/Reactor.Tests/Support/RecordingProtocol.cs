@@ -68,6 +68,8 @@ public class RecordingProtocol : DatagramProtocol
 
         public IPEndPoint GetHost() => throw new NotSupportedException();
 
+        EndPoint IListeningPort.GetHost() => GetHost();
+
         public IPEndPoint? GetPeer() => null;
 
         public Deferred<object?> StopListening() => throw new NotSupportedException();

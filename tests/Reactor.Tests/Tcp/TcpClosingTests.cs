@@ -511,7 +511,7 @@ public class TcpClosingTests
         reactor.Internal().Streams.Blocks.Rented.Should().Be(0);
     }
 
-    private static WeakReference ConnectAndClose(IReactor reactor, IListeningPort port)
+    private static WeakReference ConnectAndClose(IReactor reactor, ITcpPort port)
     {
         var protocol = new RecordingStreamProtocol { OnData = (p, _) => p.Transport!.LoseConnection() };
         var factory = new RecordingClientFactory { Build = _ => protocol };

@@ -56,7 +56,7 @@ public class TcpListeningTests
         var factory = new RecordingServerFactory();
         var port = reactor.ListenTcp(0, factory, @interface: loopback);
         var number = port.GetHost().Port;
-        IListeningPort? again = null;
+        ITcpPort? again = null;
         port.StopListening().AddCallback(_ => again = reactor.ListenTcp(number, factory, @interface: loopback));
 
         reactor.RunUntil(() => again is not null);
@@ -217,7 +217,7 @@ public class TcpListeningTests
     public void The_port_can_be_closed_from_inside_its_factory_and_the_connection_it_accepted_still_works(ReactorBackend backend)
     {
         using var reactor = TestBackends.Create(backend);
-        IListeningPort? port = null;
+        ITcpPort? port = null;
         Deferred<object?>? stopped = null;
         var factory = new RecordingServerFactory();
         factory.Build = _ =>

@@ -156,4 +156,30 @@ public class MemoryReactorTests
         reactor.Backend.Should().Be(ReactorBackend.Auto);
         reactor.Dispose();
     }
+
+    [Fact]
+    public void ListenUnix_and_ConnectUnix_are_recorded_and_the_port_stops_with_the_reactor()
+    {
+        var reactor = new MemoryReactor();
+        var server = new Reactor.Tests.Tcp.RecordingServerFactory();
+        var client = new Reactor.Tests.Tcp.RecordingClientFactory();
+
+        var port = reactor.ListenUnix("@app", server, backlog: 7, mode: UnixFileMode.UserRead, wantPid: true);
+        var connector = reactor.ConnectUnix("/run/app.sock", client, TimeSpan.FromSeconds(3), checkPid: true);
+
+        reactor.UnixServers.Should().ContainSingle().Which.Should().Be(
+            new UnixListenCall("@app", server, 7, UnixFileMode.UserRead, true, (MemoryUnixPort)port));
+        port.GetHost().ToString().Should().Be("@app");
+        var call = reactor.UnixClients.Should().ContainSingle().Subject;
+        (call.Path, call.Timeout, call.CheckPid).Should().Be(("/run/app.sock", TimeSpan.FromSeconds(3), true));
+        call.Connector.Should().BeSameAs(connector);
+        connector.GetDestination().ToString().Should().Be("/run/app.sock");
+        client.Events.Should().Equal("startFactory", "started");
+        reactor.Invoking(r => r.ListenUnix("", server)).Should().Throw<InvalidAddressException>();
+
+        reactor.Run();
+        reactor.Stop();
+        ((MemoryUnixPort)port).Stopped.Should().BeTrue();
+        server.Events.Should().Equal("startFactory", "stopFactory");
+    }
 }

@@ -131,7 +131,7 @@ public static class TlsTestKit
 }
 
 /// <summary>A connected TLS server and client protocol on one reactor.</summary>
-public sealed record TlsPair(IReactor Reactor, IListeningPort Port, TlsRecordingProtocol Server, TlsRecordingProtocol Client, RecordingClientFactory ClientFactory) : IDisposable
+public sealed record TlsPair(IReactor Reactor, ITcpPort Port, TlsRecordingProtocol Server, TlsRecordingProtocol Client, RecordingClientFactory ClientFactory) : IDisposable
 {
     public void Dispose() => Reactor.Dispose();
 }

@@ -18,7 +18,7 @@ public class TlsVerificationTests
 {
     /// <summary>Connects a client with <paramref name="client"/> options to a server presenting <paramref name="server"/>; returns the failure the client factory heard.</summary>
     private static (TlsHandshakeException Failure, List<TlsRecordingProtocol> Servers, List<TlsRecordingProtocol> Clients, RecordingClientFactory Factory)
-        FailedAttempt(IReactor reactor, IListeningPort port, List<TlsRecordingProtocol> servers, TlsClientOptions client, string host = "127.0.0.1")
+        FailedAttempt(IReactor reactor, ITcpPort port, List<TlsRecordingProtocol> servers, TlsClientOptions client, string host = "127.0.0.1")
     {
         var clients = new List<TlsRecordingProtocol>();
         var factory = TlsTestKit.ClientFactory(clients);
@@ -27,7 +27,7 @@ public class TlsVerificationTests
         return (factory.FailedReason!.Exception.Should().BeOfType<TlsHandshakeException>().Subject, servers, clients, factory);
     }
 
-    private static void AValidClientStillConnects(IReactor reactor, IListeningPort port, List<TlsRecordingProtocol> servers, TlsClientOptions? options = null, string host = "127.0.0.1")
+    private static void AValidClientStillConnects(IReactor reactor, ITcpPort port, List<TlsRecordingProtocol> servers, TlsClientOptions? options = null, string host = "127.0.0.1")
     {
         var clients = new List<TlsRecordingProtocol>();
         var before = servers.Count;

@@ -23,4 +23,19 @@ internal interface ISocketFactory
 
     /// <summary>A new non-blocking, close-on-exec stream socket of <paramref name="family"/>, to listen on.</summary>
     IListenSocket CreateListenSocket(AddressFamily family);
+
+    /// <summary>
+    /// Wraps <paramref name="descriptor"/>, a listening stream socket of <paramref name="family"/> that is already
+    /// non-blocking and close-on-exec (a duplicate the reactor made); the returned socket owns it.
+    /// </summary>
+    IListenSocket AdoptListenSocket(int descriptor, AddressFamily family) =>
+        throw new NotSupportedException($"{GetType().Name} cannot adopt sockets.");
+
+    /// <summary>Wraps <paramref name="descriptor"/>, a connected stream socket (as <see cref="AdoptListenSocket"/>).</summary>
+    IStreamSocket AdoptStreamSocket(int descriptor, AddressFamily family) =>
+        throw new NotSupportedException($"{GetType().Name} cannot adopt sockets.");
+
+    /// <summary>Wraps <paramref name="descriptor"/>, a bound UDP socket (as <see cref="AdoptListenSocket"/>).</summary>
+    IDatagramSocket AdoptDatagramSocket(int descriptor, AddressFamily family) =>
+        throw new NotSupportedException($"{GetType().Name} cannot adopt sockets.");
 }

@@ -9,6 +9,8 @@ namespace Reactor.Internal.Linux;
 internal static class Errno
 {
     internal const int EPERM = 1;
+    internal const int ENOENT = 2;
+    internal const int ESRCH = 3;
     internal const int EINTR = 4;
     internal const int EAGAIN = 11;
     internal const int EIO = 5;
@@ -53,6 +55,9 @@ internal static class Errno
         0 => SocketError.Success,
         EADDRINUSE => SocketError.AddressAlreadyInUse,
         EADDRNOTAVAIL => SocketError.AddressNotAvailable,
+
+        // A UNIX socket path that does not exist (what .NET reports for it too).
+        ENOENT => SocketError.AddressNotAvailable,
         EACCES or EPERM => SocketError.AccessDenied,
         EINVAL => SocketError.InvalidArgument,
         EAFNOSUPPORT => SocketError.AddressFamilyNotSupported,

@@ -14,9 +14,11 @@ internal interface IListenSocket : IDisposable
 
     /// <summary>
     /// Binds to <paramref name="local"/>, first setting SO_REUSEADDR (on POSIX; decision D31) and, for the IPv6
-    /// wildcard, dual-stack (IPV6_V6ONLY off; D30).
+    /// wildcard, dual-stack (IPV6_V6ONLY off; D30). With <paramref name="reusePort"/> (an IP address, Linux), also
+    /// SO_REUSEPORT, so that several sockets — one per reactor of a <see cref="ReactorGroup"/> — listen on one port and
+    /// the kernel spreads the connections among them.
     /// </summary>
-    SocketError Bind(EndPoint local);
+    SocketError Bind(EndPoint local, bool reusePort = false);
 
     /// <summary>Starts listening with a queue of <paramref name="backlog"/> pending connections.</summary>
     SocketError Listen(int backlog);

@@ -5,10 +5,10 @@ using Microsoft.Extensions.Logging;
 namespace Reactor.Internal.Streams;
 
 /// <summary>
-/// A listening stream port's lifecycle, shared by TCP (and later UNIX) ports: start (count the factory, log, watch),
+/// A listening stream port's lifecycle, shared by TCP and UNIX ports: start (count the factory, log, watch),
 /// accept under an adaptive budget (D23), shed waiting clients when out of descriptors without spinning (D22), build a
 /// protocol per connection (D16), stop (idempotent, closing on a later iteration, as UDP ports do). Twisted's
-/// <c>tcp.Port</c>. TCP's own part is <see cref="Tcp.TcpPort"/>.
+/// <c>tcp.Port</c>. TCP's own part is <see cref="Tcp.TcpPort"/>, UNIX's <see cref="Unix.UnixPort"/>.
 /// </summary>
 internal abstract class StreamListener : IListenSocketHandler, IOpenResource
 {
@@ -61,8 +61,22 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
 
     protected ILogger Logger => _loop.Logger;
 
-    /// <summary>The port number, for log lines and names.</summary>
-    internal abstract int PortNumber { get; }
+    /// <summary>The port in log lines about accepting: <c>TCP port 8000</c>, <c>UNIX port /run/app.sock</c>.</summary>
+    protected abstract string LogName { get; }
+
+    /// <summary>Where the port listens, in its <see cref="ToString"/>: the port number, or the path.</summary>
+    protected abstract string Address { get; }
+
+    /// <summary>Logs that the port is listening (Twisted's "… starting on …").</summary>
+    protected abstract void LogStarted();
+
+    /// <summary>Logs that the port has closed (Twisted's "(TCP Port … Closed)").</summary>
+    protected abstract void LogClosed();
+
+    /// <summary>After the socket closed: what the transport's own part releases (UNIX: the socket file and the lock).</summary>
+    protected virtual void OnClosed()
+    {
+    }
 
     // ---- Start ----------------------------------------------------------------------------------------------------
 
@@ -70,7 +84,7 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
     protected void StartListening()
     {
         StartFactory(Factory, Logger);
-        StreamLog.PortStarted(Logger, Factory.LogPrefix, PortNumber);
+        LogStarted();
         Reactor.TrackOpen(this);
         _socket.Watch(this, accepting: true);
     }
@@ -216,7 +230,7 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
             _socket.Watch(this, accepting: false);
             if (ShouldLog(++_capReached))
             {
-                StreamLog.PortAtConnectionLimit(Logger, PortNumber, _openConnections, _capReached);
+                StreamLog.PortAtConnectionLimit(Logger, LogName, _openConnections, _capReached);
             }
         }
 
@@ -255,7 +269,7 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
         _loop.Counters.AcceptsShed += shed;
         if (ShouldLog(_shed))
         {
-            StreamLog.AcceptsShed(Logger, PortNumber, shed, _shed);
+            StreamLog.AcceptsShed(Logger, LogName, shed, _shed);
         }
     }
 
@@ -265,7 +279,7 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
         _loop.Counters.AcceptErrors++;
         if (ShouldLog(total))
         {
-            StreamLog.AcceptFailed(Logger, PortNumber, error, total);
+            StreamLog.AcceptFailed(Logger, LogName, error, total);
         }
     }
 
@@ -333,7 +347,8 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
         _backoff = null;
         Reactor.TrackClosed(this);
         _socket.Dispose();
-        StreamLog.PortClosed(Logger, PortNumber);
+        OnClosed();
+        LogClosed();
         Exception? stopFailure = null;
         try
         {
@@ -365,5 +380,5 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
     private static bool ShouldLog(long total) => total <= 10 || (total & (total - 1)) == 0;
 
     public override string ToString() =>
-        _state == State.Closed ? $"<{Factory.GetType().Name} (not listening)>" : $"<{Factory.GetType().Name} on {PortNumber}>";
+        _state == State.Closed ? $"<{Factory.GetType().Name} (not listening)>" : $"<{Factory.GetType().Name} on {Address}>";
 }

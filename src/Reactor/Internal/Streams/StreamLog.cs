@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 namespace Reactor.Internal.Streams;
 
 /// <summary>
-/// Stream transports' log messages (category <c>Reactor.Tcp</c>), event ids 400–499 (never reused), wording as Twisted's
+/// Stream transports' log messages, TCP's and UNIX sockets' (category <c>Reactor.Tcp</c>), event ids 400–499 (never reused), wording as Twisted's
 /// where it has one. The list, with meanings, is in <c>docs/logging-and-metrics.md</c>.
 /// </summary>
 internal static partial class StreamLog
@@ -30,12 +30,12 @@ internal static partial class StreamLog
     internal static partial void FactoryCallbackFailed(ILogger logger, Factory factory, string callback, Exception exception);
 
     [LoggerMessage(EventId = 406, EventName = "AcceptFailed", Level = LogLevel.Information,
-        Message = "Could not accept new connection on TCP port {Port} ({Error}; {Total} so far)")]
-    internal static partial void AcceptFailed(ILogger logger, int port, SocketError error, long total);
+        Message = "Could not accept new connection on {Port} ({Error}; {Total} so far)")]
+    internal static partial void AcceptFailed(ILogger logger, string port, SocketError error, long total);
 
     [LoggerMessage(EventId = 407, EventName = "AcceptsShed", Level = LogLevel.Warning,
-        Message = "Out of file descriptors on TCP port {Port}: closed {Count} waiting connection(s) ({Total} so far); the port keeps listening")]
-    internal static partial void AcceptsShed(ILogger logger, int port, int count, long total);
+        Message = "Out of file descriptors on {Port}: closed {Count} waiting connection(s) ({Total} so far); the port keeps listening")]
+    internal static partial void AcceptsShed(ILogger logger, string port, int count, long total);
 
     [LoggerMessage(EventId = 408, EventName = "WriteAfterCloseDropped", Level = LogLevel.Debug,
         Message = "Dropped {Length} byte(s) written to {Transport} after it began closing")]
@@ -50,6 +50,12 @@ internal static partial class StreamLog
     internal static partial void WriteBufferOverflow(ILogger logger, object transport, long length, long buffered, long limit);
 
     [LoggerMessage(EventId = 411, EventName = "PortAtConnectionLimit", Level = LogLevel.Information,
-        Message = "TCP port {Port} holds {Count} connection(s), its cap: accepting pauses until one closes ({Total} time(s) so far)")]
-    internal static partial void PortAtConnectionLimit(ILogger logger, int port, int count, long total);
+        Message = "{Port} holds {Count} connection(s), its cap: accepting pauses until one closes ({Total} time(s) so far)")]
+    internal static partial void PortAtConnectionLimit(ILogger logger, string port, int count, long total);
+
+    [LoggerMessage(EventId = 412, EventName = "UnixPortStarted", Level = LogLevel.Information, Message = "{LogPrefix} starting on '{Path}'")]
+    internal static partial void UnixPortStarted(ILogger logger, string logPrefix, string path);
+
+    [LoggerMessage(EventId = 413, EventName = "UnixPortClosed", Level = LogLevel.Information, Message = "(UNIX Port {Path} Closed)")]
+    internal static partial void UnixPortClosed(ILogger logger, string path);
 }

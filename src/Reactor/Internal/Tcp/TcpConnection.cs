@@ -15,7 +15,7 @@ internal sealed class TcpConnection : StreamConnection, ITcpTransport
     private readonly IPEndPoint _peer;
     private readonly TcpPort? _port;
     private readonly int _sessionNumber;
-    private readonly TcpConnector? _connector;
+    private readonly StreamConnector? _connector;
 
     /// <summary>An accepted connection of <paramref name="port"/>.</summary>
     internal TcpConnection(ReactorBase reactor, IStreamSocket socket, Protocol protocol, IPEndPoint local, IPEndPoint peer, TcpPort port, int sessionNumber)
@@ -28,12 +28,30 @@ internal sealed class TcpConnection : StreamConnection, ITcpTransport
     }
 
     /// <summary>An outgoing connection made by <paramref name="connector"/>.</summary>
-    internal TcpConnection(ReactorBase reactor, IStreamSocket socket, Protocol protocol, IPEndPoint local, IPEndPoint peer, TcpConnector connector)
+    internal TcpConnection(ReactorBase reactor, IStreamSocket socket, Protocol protocol, IPEndPoint local, IPEndPoint peer, StreamConnector connector)
         : base(reactor, socket, protocol)
     {
         _local = local;
         _peer = peer;
         _connector = connector;
+    }
+
+    private TcpConnection(ReactorBase reactor, IStreamSocket socket, Protocol protocol, IPEndPoint local, IPEndPoint peer)
+        : base(reactor, socket, protocol)
+    {
+        _local = local;
+        _peer = peer;
+    }
+
+    /// <summary>A connected socket handed over by someone else (<c>AdoptStreamConnection</c>): named like an accepted one, TCP_NODELAY as configured.</summary>
+    internal static TcpConnection Adopted(ReactorBase reactor, IStreamSocket socket, Protocol protocol, IPEndPoint local, IPEndPoint peer)
+    {
+        if (reactor.Options.Tcp.NoDelay)
+        {
+            TcpPort.TrySetNoDelay(socket);
+        }
+
+        return new TcpConnection(reactor, socket, protocol, local, peer);
     }
 
     public bool NoDelay
@@ -86,5 +104,7 @@ internal sealed class TcpConnection : StreamConnection, ITcpTransport
     }
 
     public override string ToString() =>
-        _port is not null ? $"<{Protocol.GetType().Name} #{_sessionNumber} on {_port.PortNumber}>" : $"<{Protocol.GetType().Name} to {_peer}>";
+        _port is not null ? $"<{Protocol.GetType().Name} #{_sessionNumber} on {_port.PortNumber}>"
+        : _connector is not null ? $"<{Protocol.GetType().Name} to {_peer}>"
+        : $"<{Protocol.GetType().Name} adopted, from {_peer}>";
 }

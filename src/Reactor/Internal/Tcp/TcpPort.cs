@@ -10,7 +10,7 @@ namespace Reactor.Internal.Tcp;
 /// (D24, D25), bind with SO_REUSEADDR and dual-stack <c>::</c> (D30, D31), and make a <see cref="TcpConnection"/> with
 /// TCP_NODELAY on (D31) for each accepted connection. Specified by <c>tests/Reactor.Tests/Tcp/</c>.
 /// </summary>
-internal sealed class TcpPort : StreamListener, IListeningPort
+internal sealed class TcpPort : StreamListener, ITcpPort
 {
     private readonly IPEndPoint _local;
     private readonly bool _wildcard;
@@ -22,10 +22,18 @@ internal sealed class TcpPort : StreamListener, IListeningPort
         _wildcard = local.Address.Equals(IPAddress.Any) || local.Address.Equals(IPAddress.IPv6Any);
     }
 
-    internal override int PortNumber => _local.Port;
+    internal int PortNumber => _local.Port;
+
+    protected override string LogName => $"TCP port {_local.Port}";
+
+    protected override string Address => _local.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    protected override void LogStarted() => StreamLog.PortStarted(Logger, Factory.LogPrefix, _local.Port);
+
+    protected override void LogClosed() => StreamLog.PortClosed(Logger, _local.Port);
 
     /// <summary>The body of <c>ListenTcp</c>.</summary>
-    internal static TcpPort Listen(ReactorBase reactor, int port, Factory factory, int backlog, string @interface)
+    internal static TcpPort Listen(ReactorBase reactor, int port, Factory factory, int backlog, string @interface, bool reusePort = false)
     {
         ArgumentNullException.ThrowIfNull(factory);
         ArgumentNullException.ThrowIfNull(@interface);
@@ -57,7 +65,7 @@ internal sealed class TcpPort : StreamListener, IListeningPort
         IPEndPoint local;
         try
         {
-            var error = socket.Bind(new IPEndPoint(address, port));
+            var error = socket.Bind(new IPEndPoint(address, port), reusePort);
             if (error == SocketError.Success)
             {
                 error = socket.Listen(backlog);
@@ -82,7 +90,18 @@ internal sealed class TcpPort : StreamListener, IListeningPort
         return tcpPort;
     }
 
+    /// <summary>A listening socket handed over by someone else (<c>AdoptStreamPort</c>, systemd): its address is read back.</summary>
+    internal static TcpPort Adopt(ReactorBase reactor, IListenSocket socket, Factory factory)
+    {
+        var local = (IPEndPoint)socket.GetLocalEndPoint();
+        var port = new TcpPort(reactor, socket, factory, local);
+        port.StartListening();
+        return port;
+    }
+
     public IPEndPoint GetHost() => _local;
+
+    EndPoint IListeningPort.GetHost() => _local;
 
     protected override StreamConnection CreateConnection(IStreamSocket socket, EndPoint peer, Protocol protocol, int sessionNumber)
     {

@@ -109,6 +109,9 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
     /// <summary>Why the layer failed, if it did (a handshake failure, a record the runtime refused).</summary>
     internal Exception? Failure => _failure;
 
+    /// <summary>Told why, when the layer closes before an application protocol was connected (a TLS client endpoint's Deferred fails with it).</summary>
+    internal Action<Exception>? LostUnconnected { get; set; }
+
     /// <summary>The application's protocol, once built.</summary>
     internal Protocol? Application => _app;
 
@@ -239,6 +242,10 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
             _appLost = true;
             _app!.MarkDisconnected();
             CallApp(nameof(Protocol.ConnectionLost), static (app, r) => app.ConnectionLost((Failure)r!), new Failure(appReason));
+        }
+        else if (!_appConnected)
+        {
+            LostUnconnected?.Invoke(appReason);
         }
 
         _plain.Clear(_loop.Blocks);

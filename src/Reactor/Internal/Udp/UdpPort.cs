@@ -96,6 +96,17 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         return udpPort;
     }
 
+    /// <summary>A bound UDP socket handed over by someone else (<c>AdoptDatagramPort</c>, systemd): its address is read back.</summary>
+    internal static UdpPort Adopt(ReactorBase reactor, IDatagramSocket socket, DatagramProtocol protocol, int maxPacketSize)
+    {
+        var local = socket.GetLocalEndPoint();
+        socket.ReceiveBufferSize = maxPacketSize;
+        socket.SetBufferSizes(reactor.Options.SocketReceiveBufferSize, reactor.Options.SocketSendBufferSize);
+        var udpPort = new UdpPort(reactor, protocol, socket, local, local.Address.ToString(), maxPacketSize);
+        udpPort.Start();
+        return udpPort;
+    }
+
     /// <summary>
     /// What every kind of UDP port does before it exists: validate the arguments (before any socket exists, as Twisted
     /// does), then make and bind a socket. The caller constructs its port over the result and calls <see cref="Start"/>.
@@ -182,6 +193,8 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
     }
 
     public IPEndPoint GetHost() => _local;
+
+    EndPoint IListeningPort.GetHost() => _local;
 
     public IPEndPoint? GetPeer() => _connected;
 

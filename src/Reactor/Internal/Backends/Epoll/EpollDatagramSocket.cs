@@ -55,31 +55,41 @@ internal sealed unsafe partial class EpollDatagramSocket : IDatagramSocket, IEpo
     private bool _receiveOffload;
 
     internal EpollDatagramSocket(EpollReactor reactor, AddressFamily family)
+        : this(reactor, Open(family), family)
+    {
+    }
+
+    /// <summary>Wraps a UDP descriptor (already non-blocking and close-on-exec): an adopted one.</summary>
+    internal EpollDatagramSocket(EpollReactor reactor, int fd, AddressFamily family)
     {
         ArgumentNullException.ThrowIfNull(reactor);
-        var domain = family switch
-        {
-            AddressFamily.InterNetwork => Interop.AF_INET,
-            AddressFamily.InterNetworkV6 => Interop.AF_INET6,
-            _ => throw new ArgumentOutOfRangeException(nameof(family), family, "UDP needs an IPv4 or IPv6 socket."),
-        };
-
         _reactor = reactor;
         AddressFamily = family;
-        _fd = Interop.socket(domain, Interop.SOCK_DGRAM | Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC, Interop.IPPROTO_UDP);
-        if (_fd < 0)
-        {
-            var errno = Interop.LastError;
-            LastErrno = errno;
-            throw new SocketException((int)Errno.ToSocketError(errno), $"socket() failed: {Interop.ErrorMessage(errno)}");
-        }
-
+        _fd = fd;
         _registration = new EpollRegistration(reactor, _fd, this);
 
         // Probe UDP GSO once (Linux 4.18+); a send the kernel later refuses turns it off (see SendBatch.Flush).
         _segmentation = reactor.Options.Udp.SegmentationOffload &&
             Interop.GetSocketOption(_fd, Interop.SOL_UDP, Interop.UDP_SEGMENT, out _) == 0;
         _receiveOffloadWanted = reactor.Options.Udp.ReceiveOffload;
+    }
+
+    private static int Open(AddressFamily family)
+    {
+        var domain = family switch
+        {
+            AddressFamily.InterNetwork => Interop.AF_INET,
+            AddressFamily.InterNetworkV6 => Interop.AF_INET6,
+            _ => throw new ArgumentOutOfRangeException(nameof(family), family, "UDP needs an IPv4 or IPv6 socket."),
+        };
+        var fd = Interop.socket(domain, Interop.SOCK_DGRAM | Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC, Interop.IPPROTO_UDP);
+        if (fd < 0)
+        {
+            var errno = Interop.LastError;
+            throw new SocketException((int)Errno.ToSocketError(errno), $"socket() failed: {Interop.ErrorMessage(errno)}");
+        }
+
+        return fd;
     }
 
     /// <summary>Whether reads may return GRO-coalesced datagrams (set when reading starts, if the kernel allows it).</summary>

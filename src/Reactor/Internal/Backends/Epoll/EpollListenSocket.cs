@@ -29,20 +29,14 @@ internal sealed unsafe class EpollListenSocket : IListenSocket, IEpollHandler
     private int _fd;
 
     internal EpollListenSocket(EpollReactor reactor, AddressFamily family)
+        : this(reactor, Open(family), family)
     {
-        var domain = family switch
-        {
-            AddressFamily.InterNetwork => Interop.AF_INET,
-            AddressFamily.InterNetworkV6 => Interop.AF_INET6,
-            _ => throw new ArgumentOutOfRangeException(nameof(family), family, "TCP needs an IPv4 or IPv6 socket."),
-        };
-        _fd = Interop.socket(domain, Interop.SOCK_STREAM | Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC, Interop.IPPROTO_TCP);
-        if (_fd < 0)
-        {
-            var errno = Interop.LastError;
-            throw new SocketException((int)Errno.ToSocketError(errno), $"socket() failed: {Interop.ErrorMessage(errno)}");
-        }
+    }
 
+    /// <summary>Wraps a listening descriptor (already non-blocking and close-on-exec): an adopted one.</summary>
+    internal EpollListenSocket(EpollReactor reactor, int fd, AddressFamily family)
+    {
+        _fd = fd;
         _reactor = reactor;
         AddressFamily = family;
         _registration = new EpollRegistration(reactor, _fd, this);
@@ -66,24 +60,27 @@ internal sealed unsafe class EpollListenSocket : IListenSocket, IEpollHandler
         }
     }
 
-    public SocketError Bind(EndPoint local)
+    public SocketError Bind(EndPoint local, bool reusePort = false)
     {
         ThrowIfClosed();
-        var endpoint = (IPEndPoint)local;
-        if (Interop.SetSocketOption(_fd, Interop.SOL_SOCKET, Interop.SO_REUSEADDR, 1) != 0)
+        if (local is IPEndPoint endpoint)
         {
-            return LastError();
+            if (Interop.SetSocketOption(_fd, Interop.SOL_SOCKET, Interop.SO_REUSEADDR, 1) != 0 ||
+                (reusePort && Interop.SetSocketOption(_fd, Interop.SOL_SOCKET, Interop.SO_REUSEPORT, 1) != 0))
+            {
+                return LastError();
+            }
+
+            // D30: "::" is dual-stack on every platform, whatever net.ipv6.bindv6only says.
+            if (AddressFamily == AddressFamily.InterNetworkV6 && endpoint.Address.Equals(IPAddress.IPv6Any) &&
+                Interop.SetSocketOption(_fd, Interop.IPPROTO_IPV6, Interop.IPV6_V6ONLY, 0) != 0)
+            {
+                return LastError();
+            }
         }
 
-        // D30: "::" is dual-stack on every platform, whatever net.ipv6.bindv6only says.
-        if (AddressFamily == AddressFamily.InterNetworkV6 && endpoint.Address.Equals(IPAddress.IPv6Any) &&
-            Interop.SetSocketOption(_fd, Interop.IPPROTO_IPV6, Interop.IPV6_V6ONLY, 0) != 0)
-        {
-            return LastError();
-        }
-
-        var address = stackalloc byte[SockAddr.MaxLength];
-        var length = SockAddr.Encode(endpoint, new Span<byte>(address, SockAddr.MaxLength));
+        var address = stackalloc byte[SockAddr.MaxAnyLength];
+        var length = SockAddr.Encode(local, new Span<byte>(address, SockAddr.MaxAnyLength));
         return Interop.bind(_fd, address, (uint)length) == 0 ? SocketError.Success : LastError();
     }
 
@@ -104,7 +101,7 @@ internal sealed unsafe class EpollListenSocket : IListenSocket, IEpollHandler
             throw new SocketException((int)Errno.ToSocketError(errno), $"getsockname failed: {Interop.ErrorMessage(errno)}");
         }
 
-        return SockAddr.Decode(new ReadOnlySpan<byte>(address, (int)Math.Min(length, (uint)Interop.SockAddrStorageSize)));
+        return SockAddr.DecodeAny(new ReadOnlySpan<byte>(address, (int)Math.Min(length, (uint)Interop.SockAddrStorageSize)));
     }
 
     public SocketError Accept(out IStreamSocket? socket, out EndPoint? peer)
@@ -117,7 +114,7 @@ internal sealed unsafe class EpollListenSocket : IListenSocket, IEpollHandler
             if (fd >= 0)
             {
                 socket = new EpollStreamSocket(_reactor, fd, AddressFamily);
-                peer = SockAddr.Decode(new ReadOnlySpan<byte>(address, (int)Math.Min(length, (uint)Interop.SockAddrStorageSize)));
+                peer = SockAddr.DecodeAny(new ReadOnlySpan<byte>(address, (int)Math.Min(length, (uint)Interop.SockAddrStorageSize)));
                 return SocketError.Success;
             }
 
@@ -209,6 +206,19 @@ internal sealed unsafe class EpollListenSocket : IListenSocket, IEpollHandler
                 s_reserve = OpenReserve();
             }
         }
+    }
+
+    private static int Open(AddressFamily family)
+    {
+        var (domain, protocol) = EpollStreamSocket.Domain(family);
+        var fd = Interop.socket(domain, Interop.SOCK_STREAM | Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC, protocol);
+        if (fd < 0)
+        {
+            var errno = Interop.LastError;
+            throw new SocketException((int)Errno.ToSocketError(errno), $"socket() failed: {Interop.ErrorMessage(errno)}");
+        }
+
+        return fd;
     }
 
     private static int OpenReserve() => Interop.open("/dev/null", Interop.O_RDONLY | Interop.O_CLOEXEC);

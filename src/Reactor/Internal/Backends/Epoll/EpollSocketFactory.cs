@@ -12,4 +12,10 @@ internal sealed class EpollSocketFactory(EpollReactor reactor) : ISocketFactory
     public IStreamSocket CreateStreamSocket(AddressFamily family) => new EpollStreamSocket(reactor, family);
 
     public IListenSocket CreateListenSocket(AddressFamily family) => new EpollListenSocket(reactor, family);
+
+    public IListenSocket AdoptListenSocket(int descriptor, AddressFamily family) => new EpollListenSocket(reactor, descriptor, family);
+
+    public IStreamSocket AdoptStreamSocket(int descriptor, AddressFamily family) => new EpollStreamSocket(reactor, descriptor, family);
+
+    public IDatagramSocket AdoptDatagramSocket(int descriptor, AddressFamily family) => new EpollDatagramSocket(reactor, descriptor, family);
 }

@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Reactor.Internal.Linux;
 using Reactor.Internal.Streams;
+using Reactor.Internal.Unix;
 
 namespace Reactor.Internal.Backends.Epoll;
 
@@ -15,9 +16,10 @@ namespace Reactor.Internal.Backends.Epoll;
 /// <remarks>
 /// Level-triggered: <c>EPOLLIN</c>, <c>EPOLLERR</c> or <c>EPOLLHUP</c> while reading mean "read" (the read then returns
 /// the data, end of stream or the error); <c>EPOLLOUT</c> means "write", and so does an error while not reading (a
-/// connect in progress reports its failure that way). Reactor thread only.
+/// connect in progress reports its failure that way). Reactor thread only. The family is IPv4, IPv6 (TCP) or UNIX; a UNIX
+/// socket also reports its peer's credentials (SO_PEERCRED).
 /// </remarks>
-internal sealed unsafe class EpollStreamSocket : IStreamSocket, IEpollHandler
+internal sealed unsafe class EpollStreamSocket : IStreamSocket, IPeerCredentialsSource, IEpollHandler
 {
     private readonly EpollReactor _reactor;
     private readonly EpollRegistration _registration;
@@ -61,16 +63,16 @@ internal sealed unsafe class EpollStreamSocket : IStreamSocket, IEpollHandler
     public SocketError Bind(EndPoint local)
     {
         ThrowIfClosed();
-        var address = stackalloc byte[SockAddr.MaxLength];
-        var length = SockAddr.Encode((IPEndPoint)local, new Span<byte>(address, SockAddr.MaxLength));
+        var address = stackalloc byte[SockAddr.MaxAnyLength];
+        var length = SockAddr.Encode(local, new Span<byte>(address, SockAddr.MaxAnyLength));
         return Interop.bind(_fd, address, (uint)length) == 0 ? SocketError.Success : LastError();
     }
 
     public SocketError Connect(EndPoint remote)
     {
         ThrowIfClosed();
-        var address = stackalloc byte[SockAddr.MaxLength];
-        var length = SockAddr.Encode((IPEndPoint)remote, new Span<byte>(address, SockAddr.MaxLength));
+        var address = stackalloc byte[SockAddr.MaxAnyLength];
+        var length = SockAddr.Encode(remote, new Span<byte>(address, SockAddr.MaxAnyLength));
 
         // EINTR on a non-blocking connect leaves it in progress, as EINPROGRESS does: the result comes with writability.
         return Interop.connect(_fd, address, (uint)length) == 0 ? SocketError.Success : LastError() switch
@@ -94,6 +96,14 @@ internal sealed unsafe class EpollStreamSocket : IStreamSocket, IEpollHandler
     public EndPoint GetLocalEndPoint() => Name(peer: false);
 
     public EndPoint GetRemoteEndPoint() => Name(peer: true);
+
+    public bool TryGetPeerCredentials(out int processId, out uint userId, out uint groupId)
+    {
+        ThrowIfClosed();
+        var ok = Interop.GetPeerCredentials(_fd, out var credentials) == 0;
+        (processId, userId, groupId) = (credentials.ProcessId, credentials.UserId, credentials.GroupId);
+        return ok;
+    }
 
     // ---- Data -----------------------------------------------------------------------------------------------------
 
@@ -260,13 +270,8 @@ internal sealed unsafe class EpollStreamSocket : IStreamSocket, IEpollHandler
 
     private static int Open(AddressFamily family)
     {
-        var domain = family switch
-        {
-            AddressFamily.InterNetwork => Interop.AF_INET,
-            AddressFamily.InterNetworkV6 => Interop.AF_INET6,
-            _ => throw new ArgumentOutOfRangeException(nameof(family), family, "TCP needs an IPv4 or IPv6 socket."),
-        };
-        var fd = Interop.socket(domain, Interop.SOCK_STREAM | Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC, Interop.IPPROTO_TCP);
+        var (domain, protocol) = Domain(family);
+        var fd = Interop.socket(domain, Interop.SOCK_STREAM | Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC, protocol);
         if (fd < 0)
         {
             var errno = Interop.LastError;
@@ -276,7 +281,16 @@ internal sealed unsafe class EpollStreamSocket : IStreamSocket, IEpollHandler
         return fd;
     }
 
-    private IPEndPoint Name(bool peer)
+    /// <summary>The socket() domain and protocol of a stream socket of <paramref name="family"/>.</summary>
+    internal static (int Domain, int Protocol) Domain(AddressFamily family) => family switch
+    {
+        AddressFamily.InterNetwork => (Interop.AF_INET, Interop.IPPROTO_TCP),
+        AddressFamily.InterNetworkV6 => (Interop.AF_INET6, Interop.IPPROTO_TCP),
+        AddressFamily.Unix => (Interop.AF_UNIX, 0),
+        _ => throw new ArgumentOutOfRangeException(nameof(family), family, "A stream socket is IPv4, IPv6 or UNIX."),
+    };
+
+    private EndPoint Name(bool peer)
     {
         ThrowIfClosed();
         var address = stackalloc byte[Interop.SockAddrStorageSize];
@@ -288,7 +302,7 @@ internal sealed unsafe class EpollStreamSocket : IStreamSocket, IEpollHandler
             throw new SocketException((int)Errno.ToSocketError(errno), $"{(peer ? "getpeername" : "getsockname")} failed: {Interop.ErrorMessage(errno)}");
         }
 
-        return SockAddr.Decode(new ReadOnlySpan<byte>(address, (int)Math.Min(length, (uint)Interop.SockAddrStorageSize)));
+        return SockAddr.DecodeAny(new ReadOnlySpan<byte>(address, (int)Math.Min(length, (uint)Interop.SockAddrStorageSize)));
     }
 
     private bool GetFlag(int level, int name, string option)

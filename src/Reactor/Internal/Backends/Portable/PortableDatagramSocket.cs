@@ -66,15 +66,20 @@ internal sealed class PortableDatagramSocket : IDatagramSocket
     private volatile bool _disposed;
 
     internal PortableDatagramSocket(PortableReactor reactor, AddressFamily family)
+        : this(reactor, family is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6
+            ? new Socket(family, SocketType.Dgram, ProtocolType.Udp)
+            : throw new ArgumentOutOfRangeException(nameof(family), family, "Only IPv4 and IPv6 datagram sockets exist."))
     {
-        if (family is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
-        {
-            throw new ArgumentOutOfRangeException(nameof(family), family, "Only IPv4 and IPv6 datagram sockets exist.");
-        }
+    }
 
+    /// <summary>Wraps a UDP socket (an adopted one).</summary>
+    internal PortableDatagramSocket(PortableReactor reactor, Socket socket)
+    {
+        var family = socket.AddressFamily;
         _reactor = reactor;
         AddressFamily = family;
-        _socket = new Socket(family, SocketType.Dgram, ProtocolType.Udp) { Blocking = false };
+        _socket = socket;
+        _socket.Blocking = false;
         if (OperatingSystem.IsWindows())
         {
             SetWindowsConnectionResetReporting(false);

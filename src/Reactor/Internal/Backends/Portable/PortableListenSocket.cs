@@ -29,15 +29,19 @@ internal sealed class PortableListenSocket : IListenSocket
     private volatile bool _disposed;
 
     internal PortableListenSocket(PortableReactor reactor, AddressFamily family)
+        : this(reactor, family is AddressFamily.InterNetwork or AddressFamily.InterNetworkV6 or AddressFamily.Unix
+            ? new Socket(family, SocketType.Stream, family == AddressFamily.Unix ? ProtocolType.Unspecified : ProtocolType.Tcp)
+            : throw new ArgumentOutOfRangeException(nameof(family), family, "A stream socket is IPv4, IPv6 or UNIX."))
     {
-        if (family is not (AddressFamily.InterNetwork or AddressFamily.InterNetworkV6))
-        {
-            throw new ArgumentOutOfRangeException(nameof(family), family, "TCP needs an IPv4 or IPv6 socket.");
-        }
+    }
 
+    /// <summary>Wraps a stream socket to listen with (an adopted one, already listening).</summary>
+    internal PortableListenSocket(PortableReactor reactor, Socket socket)
+    {
         _reactor = reactor;
-        AddressFamily = family;
-        _socket = new Socket(family, SocketType.Stream, ProtocolType.Tcp) { Blocking = false };
+        AddressFamily = socket.AddressFamily;
+        _socket = socket;
+        _socket.Blocking = false;
         _accept = new SocketAsyncEventArgs();
         _accept.Completed += (_, _) =>
         {
@@ -53,14 +57,22 @@ internal sealed class PortableListenSocket : IListenSocket
     /// <summary>The .NET socket, for tests.</summary>
     internal Socket Socket => _socket;
 
-    public SocketError Bind(EndPoint local)
+    public SocketError Bind(EndPoint local, bool reusePort = false)
     {
         try
         {
-            SetReuseAddress();
-            if (AddressFamily == AddressFamily.InterNetworkV6 && ((IPEndPoint)local).Address.Equals(IPAddress.IPv6Any))
+            if (local is IPEndPoint ip)
             {
-                _socket.DualMode = true; // D30
+                SetReuseAddress();
+                if (reusePort && OperatingSystem.IsLinux())
+                {
+                    _socket.SetRawSocketOption(Interop.SOL_SOCKET, Interop.SO_REUSEPORT, [1, 0, 0, 0]);
+                }
+
+                if (AddressFamily == AddressFamily.InterNetworkV6 && ip.Address.Equals(IPAddress.IPv6Any))
+                {
+                    _socket.DualMode = true; // D30
+                }
             }
 
             _socket.Bind(local);
@@ -85,11 +97,7 @@ internal sealed class PortableListenSocket : IListenSocket
         }
     }
 
-    public EndPoint GetLocalEndPoint()
-    {
-        var local = (IPEndPoint)_socket.LocalEndPoint!;
-        return new IPEndPoint(local.Address, local.Port);
-    }
+    public EndPoint GetLocalEndPoint() => PortableStreamSocket.Copy(_socket.LocalEndPoint);
 
     public SocketError Accept(out IStreamSocket? socket, out EndPoint? peer)
     {
@@ -117,8 +125,7 @@ internal sealed class PortableListenSocket : IListenSocket
 
         try
         {
-            var remote = (IPEndPoint)accepted.RemoteEndPoint!;
-            peer = new IPEndPoint(remote.Address, remote.Port);
+            peer = PortableStreamSocket.Copy(accepted.RemoteEndPoint);
             socket = new PortableStreamSocket(_reactor, accepted);
             return SocketError.Success;
         }

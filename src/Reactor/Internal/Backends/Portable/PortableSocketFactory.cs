@@ -12,4 +12,13 @@ internal sealed class PortableSocketFactory(PortableReactor reactor) : ISocketFa
     public IStreamSocket CreateStreamSocket(AddressFamily family) => new PortableStreamSocket(reactor, family);
 
     public IListenSocket CreateListenSocket(AddressFamily family) => new PortableListenSocket(reactor, family);
+
+    public IListenSocket AdoptListenSocket(int descriptor, AddressFamily family) => new PortableListenSocket(reactor, Adopt(descriptor));
+
+    public IStreamSocket AdoptStreamSocket(int descriptor, AddressFamily family) => new PortableStreamSocket(reactor, Adopt(descriptor));
+
+    public IDatagramSocket AdoptDatagramSocket(int descriptor, AddressFamily family) => new PortableDatagramSocket(reactor, Adopt(descriptor));
+
+    /// <summary>A .NET socket that owns <paramref name="descriptor"/> (it reads the family and type from the descriptor).</summary>
+    private static Socket Adopt(int descriptor) => new(new SafeSocketHandle(descriptor, ownsHandle: true)) { Blocking = false };
 }

@@ -1,6 +1,9 @@
+using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
+using Reactor.Internal.Linux;
 using Reactor.Internal.Streams;
+using Reactor.Internal.Unix;
 
 namespace Reactor.Internal.Backends.Portable;
 
@@ -20,7 +23,7 @@ namespace Reactor.Internal.Backends.Portable;
 /// <para><b>Connect.</b> <c>ConnectAsync</c>; its completion counts as "writable", as a non-blocking connect's does on
 /// epoll, and <see cref="ConnectResult"/> reports how it ended.</para>
 /// </remarks>
-internal sealed class PortableStreamSocket : IStreamSocket
+internal sealed class PortableStreamSocket : IStreamSocket, IPeerCredentialsSource
 {
     private static readonly SendOrPostCallback ReadableOnReactor = static state => ((PortableStreamSocket)state!).OnProbeCompleted();
     private static readonly SendOrPostCallback ConnectedOnReactor = static state => ((PortableStreamSocket)state!).OnConnectCompleted();
@@ -43,7 +46,7 @@ internal sealed class PortableStreamSocket : IStreamSocket
 
     /// <summary>A new socket of <paramref name="family"/> (for a connect).</summary>
     internal PortableStreamSocket(PortableReactor reactor, AddressFamily family)
-        : this(reactor, new Socket(family, SocketType.Stream, ProtocolType.Tcp))
+        : this(reactor, new Socket(family, SocketType.Stream, family == AddressFamily.Unix ? ProtocolType.Unspecified : ProtocolType.Tcp))
     {
     }
 
@@ -127,6 +130,33 @@ internal sealed class PortableStreamSocket : IStreamSocket
     public EndPoint GetLocalEndPoint() => Copy(_socket.LocalEndPoint);
 
     public EndPoint GetRemoteEndPoint() => Copy(_socket.RemoteEndPoint);
+
+    public bool TryGetPeerCredentials(out int processId, out uint userId, out uint groupId)
+    {
+        (processId, userId, groupId) = (0, 0, 0);
+        if (!OperatingSystem.IsLinux() || AddressFamily != AddressFamily.Unix)
+        {
+            return false;
+        }
+
+        Span<byte> credentials = stackalloc byte[12]; // struct ucred
+        try
+        {
+            if (_socket.GetRawSocketOption(Interop.SOL_SOCKET, Interop.SO_PEERCRED, credentials) < 12)
+            {
+                return false;
+            }
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+
+        processId = BinaryPrimitives.ReadInt32LittleEndian(credentials);
+        userId = BinaryPrimitives.ReadUInt32LittleEndian(credentials[4..]);
+        groupId = BinaryPrimitives.ReadUInt32LittleEndian(credentials[8..]);
+        return true;
+    }
 
     // ---- Data -----------------------------------------------------------------------------------------------------
 
@@ -392,7 +422,11 @@ internal sealed class PortableStreamSocket : IStreamSocket
 
     public override string ToString() => $"PortableStreamSocket({AddressFamily})";
 
-    /// <summary>A copy: .NET caches these endpoints, and <see cref="IPEndPoint"/> is mutable.</summary>
-    private static IPEndPoint Copy(EndPoint? endpoint) =>
-        endpoint is IPEndPoint ip ? new IPEndPoint(ip.Address, ip.Port) : throw new SocketException((int)SocketError.NotConnected);
+    /// <summary>A copy of an IP endpoint (.NET caches these endpoints, and <see cref="IPEndPoint"/> is mutable); a UNIX one is immutable.</summary>
+    internal static EndPoint Copy(EndPoint? endpoint) => endpoint switch
+    {
+        IPEndPoint ip => new IPEndPoint(ip.Address, ip.Port),
+        UnixDomainSocketEndPoint unix => unix,
+        _ => throw new SocketException((int)SocketError.NotConnected),
+    };
 }

@@ -1,0 +1,19 @@
+namespace Reactor.Endpoints;
+
+/// <summary>
+/// Listens on TCP over IPv4 (Twisted's <c>TCP4ServerEndpoint</c>); the string <c>tcp:8080:interface=127.0.0.1</c>.
+/// </summary>
+public sealed class Tcp4ServerEndpoint : TcpServerEndpoint
+{
+    /// <summary>Records where to listen; nothing is bound until <see cref="TcpServerEndpoint.Listen"/>.</summary>
+    /// <param name="reactor">The reactor to listen with.</param>
+    /// <param name="port">The port, 0–65535 (0 picks a free one).</param>
+    /// <param name="backlog">The kernel's queue of connections not yet accepted. Default 50.</param>
+    /// <param name="interface">The local IP literal to bind; <c>""</c> (the default) is every IPv4 address.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="reactor"/> or <paramref name="interface"/> is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="port"/> or <paramref name="backlog"/> is out of range.</exception>
+    public Tcp4ServerEndpoint(IReactor reactor, int port, int backlog = 50, string @interface = "")
+        : base(reactor, port, backlog, @interface)
+    {
+    }
+}
