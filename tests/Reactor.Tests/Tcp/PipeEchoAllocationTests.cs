@@ -23,7 +23,7 @@ public class PipeEchoAllocationTests(ITestOutputHelper output)
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     [Trait("measures", "allocations")]
     public void The_pipe_echo_of_64_KiB_bulk_writes_allocates_nothing_per_message_in_steady_state(ReactorBackend backend) =>
-        Measure(backend, "bulk", connections: 1, inFlight: 16, size: 64 * 1024, warmUp: 3_000, measured: 5_000);
+        Measure(backend, "bulk", connections: 1, inFlight: 16, size: 64 * 1024, warmUp: 5_000, measured: 20_000);
 
     [Theory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
@@ -111,10 +111,12 @@ public class PipeEchoAllocationTests(ITestOutputHelper output)
         messages.Should().BeGreaterThanOrEqualTo(measured, "the echo must keep up within the bounded wait");
         reads.Should().BeGreaterThan(0);
 
-        // Anything allocated per message or per read is at least one object (24 B or more) each time; under a byte per
-        // read (and per message) leaves room only for one-offs.
-        ((double)allocated / messages).Should().BeLessThan(1, $"the pipe echo must not allocate per message ({allocated} B over {messages} messages)");
-        ((double)allocated / reads).Should().BeLessThan(1, $"the pipe echo must not allocate per read ({allocated} B over {reads} reads)");
+        // Anything allocated per message is at least one object (24 B or more) each time; under a byte per message leaves
+        // room only for one-offs, such as a pool making a block or two when the working set peaks higher than in the
+        // warm-up (seen: 10 blocks, 0.16 B per pipelined message; before the reactor's block pool, ~32-65 KB per bulk
+        // message). Per read is not asserted: a pipelined read carries ~256 messages, and one new block exceeds a byte
+        // per read over a few thousand reads.
+        ((double)allocated / messages).Should().BeLessThan(1, $"the pipe echo must not allocate per message ({allocated} B over {messages} messages, {reads} reads)");
     }
 
     /// <summary>The sample's pipe echo (TcpEcho --pipe), counting its reads.</summary>
