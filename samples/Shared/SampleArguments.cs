@@ -105,8 +105,9 @@ internal sealed class SampleArguments
         return TimeSpan.FromSeconds(seconds);
     }
 
+    /// <summary>Prints <paramref name="message"/> and the usage to stderr and exits with code 2.</summary>
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private void Fail(string message)
+    public void Fail(string message)
     {
         Console.Error.WriteLine($"error: {message}");
         Console.Error.WriteLine(_usage);

@@ -1,16 +1,20 @@
 // Twisted's simplest TCP server (doc/core/examples/simpleserv.py), in C#: every byte a client sends goes back to it.
 //
 //   dotnet run --project samples/TcpEcho -- [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting] [--pipe]
+//                                           [--certificate <cert.pem> --key <key.pem>]
 //   dotnet run --project samples/TcpEcho -- --endpoint <description> [--quiet] [--stats] [--accounting] [--pipe]
+//                                           [--certificate <cert.pem> --key <key.pem>]
 //
 // Prints "Echo starting on <port>" once listening on TCP (so --port 0 is usable), or "Echo starting on <path>" on a UNIX
 // socket. --endpoint replaces --port and --interface with any server description (docs/endpoints.md): tcp:8000,
-// tcp6:8000:interface=\:\:1, unix:/tmp/echo.sock, systemd:domain=INET:index=0 (a socket systemd passed in). Unless
-// --quiet it then prints "connection from <host>:<port>" (on a UNIX socket "connection from pid <n>") when a client
-// connects and the same line with " closed: <reason>" when it goes; it never prints the data. Ctrl+C or SIGTERM stops it
-// cleanly (exit code 0). With --stats it prints "messages=<n> bytes=<n> allocated_bytes=<n>" as it stops: the
-// DataReceived calls, the bytes they carried and the bytes the process allocated in its steady state (from one second
-// after the first data until the stop), as samples/Echo does.
+// tcp6:8000:interface=\:\:1, unix:/tmp/echo.sock, systemd:domain=INET:index=0 (a socket systemd passed in). With
+// --certificate and --key (both, or neither) it is the same echo over TLS (Twisted's listenSSL): the certificate's PEM
+// file (its chain may follow it) and its private key's; a client is connected, and printed, once its TLS handshake has
+// completed. Unless --quiet it then prints "connection from <host>:<port>" (on a UNIX socket "connection from pid <n>")
+// when a client connects and the same line with " closed: <reason>" when it goes; it never prints the data. Ctrl+C or
+// SIGTERM stops it cleanly (exit code 0). With --stats it prints "messages=<n> bytes=<n> allocated_bytes=<n>" as it
+// stops: the DataReceived calls, the bytes they carried and the bytes the process allocated in its steady state (from
+// one second after the first data until the stop), as samples/Echo does.
 // With --accounting it prints, last, "connections opened=<n> closed=<n> open_at_stop=<n> done=<n> lost=<n> aborted=<n>
 // overflow=<n> error=<n> reset_before_accept=<n> refused=<n> shed=<n> accept_errors=<n>": every connection made and how
 // each one ended (those still open at the stop are closed by the shutdown and counted as lost), and the ones dropped
@@ -22,19 +26,41 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using System.Net;
+using System.Security.Cryptography;
 using Reactor;
 using Reactor.Endpoints;
 using Reactor.Samples;
+using Reactor.Tls;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting] [--pipe]\n       TcpEcho --endpoint <description> [--quiet] [--stats] [--accounting] [--pipe]",
-    ["--port", "--interface", "--endpoint"],
+    "usage: TcpEcho [--port 8000] [--interface 0.0.0.0] [--quiet] [--stats] [--accounting] [--pipe]\n       [--certificate <cert.pem> --key <key.pem>]\n       TcpEcho --endpoint <description> [--quiet] [--stats] [--accounting] [--pipe] [--certificate <cert.pem> --key <key.pem>]",
+    ["--port", "--interface", "--endpoint", "--certificate", "--key"],
     ["--quiet", "--stats", "--accounting", "--pipe"]);
 arguments.Exclusive("--endpoint", "--port", "--interface");
 var port = arguments.GetInt("--port", 8000, 0, 65535);
 var @interface = arguments.Get("--interface", "0.0.0.0");
 var quiet = arguments.Has("--quiet");
+if (arguments.Has("--certificate") != arguments.Has("--key"))
+{
+    arguments.Fail("--certificate and --key go together: both for TLS, or neither");
+}
+
+TlsServerOptions? tls = null;
+if (arguments.Has("--certificate"))
+{
+    try
+    {
+        // <snippet server-options>
+        tls = TlsServerOptions.FromPemFiles(arguments.Get("--certificate", ""), arguments.Get("--key", ""));
+        // </snippet>
+    }
+    catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"error: cannot load the certificate and key: {e.Message}");
+        return 1;
+    }
+}
 
 using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true });
 var stats = arguments.Has("--stats") ? new SteadyStateStats(reactor) : null;
@@ -48,9 +74,18 @@ var factory = arguments.Has("--pipe")
 var exitCode = 0;
 try
 {
-    var endpoint = arguments.Has("--endpoint")
+    // Twisted's listenSSL(8000, factory, contextFactory), or an ssl: description, is the same endpoint inside TLS: the
+    // same factory, its protocols reading and writing plaintext.
+    // <snippet listen-ssl>
+    IStreamServerEndpoint endpoint = arguments.Has("--endpoint")
         ? Endpoint.ServerFromString(reactor, arguments.Get("--endpoint", ""))
         : new Tcp4ServerEndpoint(reactor, port, @interface: @interface);
+    if (tls is not null)
+    {
+        endpoint = new TlsServerEndpoint(endpoint, tls);
+    }
+    // </snippet>
+
     _ = endpoint.Listen(factory).AddCallbacks(
         listening =>
         {

@@ -1,27 +1,38 @@
 // Twisted's simplest TCP client (doc/core/examples/simpleclient.py), in C#: connect, send a message, print the echo.
 //
 //   dotnet run --project samples/TcpEchoClient -- [--host 127.0.0.1] [--port 8000] [--message "hello, world"] [--timeout 5]
+//                                                 [--tls [--ca <ca.pem>] [--server-name <name>]]
 //   dotnet run --project samples/TcpEchoClient -- --endpoint <description> [--message "hello, world"]
 //
 // Connects to --host (an IP address or a name, such as localhost), sends --message, prints "Server said: <message>"
 // once the whole message has come back, closes the connection and prints "Connection lost - goodbye!" (exit code 0).
-// --endpoint replaces --host, --port and --timeout with any client description (docs/endpoints.md):
-// tcp:localhost:8000, hostname:localhost:8000 (IPv6 and IPv4 raced), unix:/tmp/echo.sock; its own timeout= applies
-// (30 seconds unless given). When it cannot connect — refused, not done within the timeout, or the name does not
-// resolve — it prints "Connection failed - goodbye!" (exit code 1), and the reason as one line on stderr. If the
-// connection closes before the whole message is back (the server closed, or Ctrl+C), there is no "Server said:" line:
-// "Connection lost - goodbye!", the reason on stderr, exit code 1.
+// --endpoint replaces --host, --port, --timeout and the TLS options with any client description (docs/endpoints.md):
+// tcp:localhost:8000, hostname:localhost:8000 (IPv6 and IPv4 raced), unix:/tmp/echo.sock, tls:localhost:8000; its own
+// timeout= applies (30 seconds unless given). When it cannot connect — refused, not done within the timeout, or the
+// name does not resolve — it prints "Connection failed - goodbye!" (exit code 1), and the reason as one line on stderr.
+// If the connection closes before the whole message is back (the server closed, or Ctrl+C), there is no "Server said:"
+// line: "Connection lost - goodbye!", the reason on stderr, exit code 1.
+//
+// With --tls the same exchange runs over TLS (Twisted's connectSSL with optionsForClientTLS): the server's certificate
+// must chain to a trusted authority — the system's, or only the one in --ca — and be for --server-name (default: --host,
+// which may be an IP address), and that name goes with SNI; --timeout bounds the handshake too. A server that does not
+// verify is a connection that failed: "Connection failed - goodbye!", and on stderr one line naming the reason, such as
+// "TLS handshake failed (NameMismatch): ...", exit code 1.
 using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Reactor;
 using Reactor.Endpoints;
 using Reactor.Samples;
+using Reactor.Tls;
 
 var arguments = SampleArguments.Parse(
     args,
-    "usage: TcpEchoClient [--host 127.0.0.1] [--port 8000] [--message \"hello, world\"] [--timeout 5]\n       TcpEchoClient --endpoint <description> [--message \"hello, world\"]",
-    ["--host", "--port", "--message", "--timeout", "--endpoint"]);
-arguments.Exclusive("--endpoint", "--host", "--port", "--timeout");
+    "usage: TcpEchoClient [--host 127.0.0.1] [--port 8000] [--message \"hello, world\"] [--timeout 5]\n       [--tls [--ca <ca.pem>] [--server-name <name>]]\n       TcpEchoClient --endpoint <description> [--message \"hello, world\"]",
+    ["--host", "--port", "--message", "--timeout", "--endpoint", "--ca", "--server-name"],
+    ["--tls"]);
+arguments.Exclusive("--endpoint", "--host", "--port", "--timeout", "--tls", "--ca", "--server-name");
 var host = arguments.Get("--host", "127.0.0.1");
 var port = arguments.GetInt("--port", 8000, 1, 65535);
 var message = Encoding.UTF8.GetBytes(arguments.Get("--message", "hello, world"));
@@ -30,6 +41,36 @@ if (timeout <= TimeSpan.Zero)
 {
     Console.Error.WriteLine("error: --timeout must be more than 0 seconds");
     return 2;
+}
+
+if (!arguments.Has("--tls") && (arguments.Has("--ca") || arguments.Has("--server-name")))
+{
+    arguments.Fail("--ca and --server-name are for --tls");
+}
+
+TlsClientOptions? tls = null;
+if (arguments.Has("--tls"))
+{
+    tls = new TlsClientOptions
+    {
+        ServerName = arguments.Has("--server-name") ? arguments.Get("--server-name", host) : null,
+        HandshakeTimeout = timeout,
+    };
+    if (arguments.Has("--ca"))
+    {
+        try
+        {
+            // Trust this private CA, and only it, instead of the system's roots.
+            var authorities = new X509Certificate2Collection();
+            authorities.ImportFromPemFile(arguments.Get("--ca", ""));
+            tls.TrustedCertificateAuthorities = authorities;
+        }
+        catch (Exception e) when (e is CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"error: cannot read the CA certificate: {e.Message}");
+            return 1;
+        }
+    }
 }
 
 using var reactor = ReactorFactory.Create(new ReactorOptions { HandleSignals = true });
@@ -55,7 +96,17 @@ if (arguments.Has("--endpoint"))
 else
 {
     // Twisted: reactor.connectTCP("localhost", 8000, f, timeout=...). A host name is resolved first; the timeout covers that too.
-    reactor.ConnectTcp(host, port, factory, timeout);
+    // Over TLS, reactor.connectSSL(...): the protocol is built only once the server is verified.
+    // <snippet connect-ssl>
+    if (tls is null)
+    {
+        reactor.ConnectTcp(host, port, factory, timeout);
+    }
+    else
+    {
+        reactor.ConnectSsl(host, port, factory, tls, timeout);
+    }
+    // </snippet>
 }
 
 reactor.Run();
@@ -117,7 +168,9 @@ internal sealed class EchoFactory(IReactor reactor, byte[] message) : ClientFact
     public void Failed(Failure reason)
     {
         Console.WriteLine("Connection failed - goodbye!");
-        Console.Error.WriteLine(reason.Exception.Message);
+        Console.Error.WriteLine(reason.Exception is TlsHandshakeException tls
+            ? $"TLS handshake failed ({tls.Reason}): {OneLine(tls.Message)}"
+            : reason.Exception.Message);
         ExitCode = 1;
         StopReactor();
     }
@@ -135,6 +188,8 @@ internal sealed class EchoFactory(IReactor reactor, byte[] message) : ClientFact
 
         StopReactor();
     }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 
     // After Ctrl+C or SIGTERM the reactor is already stopping as it closes the connection, and Stop would throw
     // (Twisted's reactor.stop() raises ReactorNotRunning too): the usual `if reactor.running: reactor.stop()`.

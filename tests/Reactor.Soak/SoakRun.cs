@@ -2,14 +2,21 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Security.Authentication;
+using Reactor.Tls;
 
 namespace Reactor.Soak;
 
 /// <summary>
 /// One soak run in one process: a reactor with an echo port, a multicast receiver and sender on 127.0.0.1, a
-/// <see cref="LoopingCall"/> every 10 ms that also schedules one-shot timers whose lateness is measured, and a load
-/// thread sending echo traffic from a plain socket. Loopback only; every loop ends at the deadline.
+/// <see cref="LoopingCall"/> every 10 ms that also schedules one-shot timers whose lateness is measured, a load
+/// thread sending echo traffic from a plain socket, and TCP and TLS (<c>ListenSsl</c>, a self-signed certificate made
+/// for the run) echo ports, each with a load thread that opens, uses and closes batches of connections (so a leaked
+/// connection shows as descriptor growth). Loopback only; every loop ends at the deadline.
 /// </summary>
 internal static class SoakRun
 {
@@ -37,6 +44,13 @@ internal static class SoakRun
         Snapshot? final = null;
         var load = new EchoLoad();
         Thread? loadThread = null;
+        var tcpServer = new TcpServerStats();
+        var tcpLoad = new TcpEchoLoad(certificate: null);
+        Thread? tcpLoadThread = null;
+        using var certificate = SelfSignedCertificate();
+        var tlsServer = new TcpServerStats();
+        var tlsLoad = new TcpEchoLoad(certificate);
+        Thread? tlsLoadThread = null;
         var multicastSent = 0L;
         var random = new Random(42);
         var warmup = TimeSpan.FromSeconds(Math.Min(30, duration.TotalSeconds / 4));
@@ -81,6 +95,24 @@ internal static class SoakRun
             };
             loadThread.Start();
 
+            var tcpPort = reactor.ListenTcp(0, Factory.ForProtocol(() => new TcpEchoProtocol(tcpServer)), @interface: "127.0.0.1");
+            var tcpEndpoint = new IPEndPoint(IPAddress.Loopback, tcpPort.GetHost().Port);
+            tcpLoadThread = new Thread(() => tcpLoad.Run(tcpEndpoint, started, duration - TimeSpan.FromSeconds(1)))
+            {
+                IsBackground = true,
+                Name = "soak tcp load",
+            };
+            tcpLoadThread.Start();
+
+            var tlsPort = reactor.ListenSsl(0, Factory.ForProtocol(() => new TcpEchoProtocol(tlsServer)), new TlsServerOptions(certificate), @interface: "127.0.0.1");
+            var tlsEndpoint = new IPEndPoint(IPAddress.Loopback, tlsPort.GetHost().Port);
+            tlsLoadThread = new Thread(() => tlsLoad.Run(tlsEndpoint, started, duration - TimeSpan.FromSeconds(1)))
+            {
+                IsBackground = true,
+                Name = "soak tls load",
+            };
+            tlsLoadThread.Start();
+
             var report = new LoopingCall(reactor, () =>
             {
                 var elapsed = Stopwatch.GetElapsedTime(started);
@@ -93,7 +125,8 @@ internal static class SoakRun
                 metrics.Collect();
                 Console.WriteLine(
                     $"soak: t={elapsed.TotalSeconds:F0} s  udp received {metrics.Received} sent {metrics.Sent}  echo {echo.Count}  "
-                    + $"multicast {multicastReceiver.Count}/{multicastSent}  drops {metrics.DropsText}  {Snapshot.Take()}  lateness {timers.Percentiles()}");
+                    + $"multicast {multicastReceiver.Count}/{multicastSent}  tcp connections {tcpServer.Opened} open {tcpServer.Opened - tcpServer.Closed} "
+                    + $"bytes {tcpServer.Bytes}  tls connections {tlsServer.Opened} open {tlsServer.Opened - tlsServer.Closed} bytes {tlsServer.Bytes}  drops {metrics.DropsText}  {Snapshot.Take()}  lateness {timers.Percentiles()}");
             });
             report.Start(reportEvery, now: false);
 
@@ -124,7 +157,11 @@ internal static class SoakRun
         reactor.Run();
         finished.Set();
         load.Stop();
+        tcpLoad.Stop();
+        tlsLoad.Stop();
         var loadJoined = loadThread?.Join(TimeSpan.FromSeconds(10)) ?? true;
+        var tcpLoadJoined = tcpLoadThread?.Join(TimeSpan.FromSeconds(10)) ?? true;
+        tcpLoadJoined &= tlsLoadThread?.Join(TimeSpan.FromSeconds(10)) ?? true;
 
         var start = warmed ?? initial;
         final ??= Snapshot.Take();
@@ -149,15 +186,49 @@ internal static class SoakRun
             failures.Add($"a part did not run (ticks {timers.Ticks}, echo {echo.Count}, multicast {multicastReceiver.Count})");
         }
 
-        if (!loadJoined)
+        if (!loadJoined || !tcpLoadJoined)
         {
-            failures.Add("the load thread did not stop");
+            failures.Add("a load thread did not stop");
+        }
+
+        if (tcpLoad.Connections == 0 || tcpServer.Bytes == 0)
+        {
+            failures.Add($"the TCP echo did not run (connections {tcpLoad.Connections}, bytes {tcpServer.Bytes})");
+        }
+
+        if (tcpLoad.Failures > 0 || tcpLoad.BytesEchoed != tcpLoad.BytesSent)
+        {
+            failures.Add($"TCP echo lost data: {tcpLoad.Failures} connections failed, {tcpLoad.BytesEchoed} of {tcpLoad.BytesSent} bytes echoed");
+        }
+
+        if (tcpServer.Opened != tcpServer.Closed)
+        {
+            failures.Add($"{tcpServer.Opened - tcpServer.Closed} TCP connections still open after every client closed");
+        }
+
+        if (tlsLoad.Connections == 0 || tlsServer.Bytes == 0)
+        {
+            failures.Add($"the TLS echo did not run (connections {tlsLoad.Connections}, bytes {tlsServer.Bytes})");
+        }
+
+        if (tlsLoad.Failures > 0 || tlsLoad.BytesEchoed != tlsLoad.BytesSent)
+        {
+            failures.Add($"TLS echo lost data: {tlsLoad.Failures} connections failed, {tlsLoad.BytesEchoed} of {tlsLoad.BytesSent} bytes echoed");
+        }
+
+        if (tlsServer.Opened != tlsServer.Closed)
+        {
+            failures.Add($"{tlsServer.Opened - tlsServer.Closed} TLS connections still open after every client closed");
         }
 
         Console.WriteLine("soak: summary");
         Console.WriteLine($"  duration          {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
         Console.WriteLine($"  datagrams handled udp received {metrics.Received}, sent {metrics.Sent}; echo {echo.Count}; multicast received {multicastReceiver.Count} of {multicastSent} sent");
         Console.WriteLine($"  load              sent {load.Sent}, echoed {load.Echoed}, oversized (> {EchoMaxPacketSize} B, dropped by design) {load.Oversized}, unanswered {load.Unanswered}");
+        Console.WriteLine($"  tcp echo          {tcpLoad.Connections} connections made, {tcpServer.Opened} accepted, {tcpServer.Closed} closed; "
+            + $"{tcpLoad.BytesSent} bytes sent, {tcpLoad.BytesEchoed} echoed, {tcpLoad.Failures} failed");
+        Console.WriteLine($"  tls echo          {tlsLoad.Connections} connections made, {tlsServer.Opened} accepted, {tlsServer.Closed} closed; "
+            + $"{tlsLoad.BytesSent} bytes sent, {tlsLoad.BytesEchoed} echoed, {tlsLoad.Failures} failed");
         Console.WriteLine($"  drops by reason   {metrics.DropsText}");
         Console.WriteLine($"  memory (RSS)      start {start.RssBytes >> 20} MiB, end {final.RssBytes >> 20} MiB (process start {initial.RssBytes >> 20} MiB)");
         Console.WriteLine($"  descriptors       start {start.Descriptors}, end {final.Descriptors} (process start {initial.Descriptors})");
@@ -167,6 +238,19 @@ internal static class SoakRun
             ? "soak: PASS — no growth beyond the margins, no lost timers"
             : $"soak: FAIL — {string.Join("; ", failures)}");
         return failures.Count == 0 ? 0 : 1;
+    }
+
+    /// <summary>A self-signed ECDSA certificate for 127.0.0.1, made for this run (the TLS load pins it).</summary>
+    private static X509Certificate2 SelfSignedCertificate()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=reactor-soak", key, HashAlgorithmName.SHA256);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        names.AddDnsName("localhost");
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], critical: false));
+        return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
     }
 
     /// <summary>RSS and open descriptors of this process, from /proc.</summary>
@@ -331,6 +415,130 @@ internal static class SoakRun
 
                 Echoed += answered;
                 Unanswered += expected - answered;
+            }
+        }
+    }
+
+    /// <summary>What the TCP echo port saw (reactor thread only; read after the reactor stopped).</summary>
+    private sealed class TcpServerStats
+    {
+        public long Opened { get; set; }
+
+        public long Closed { get; set; }
+
+        public long Bytes { get; set; }
+    }
+
+    private sealed class TcpEchoProtocol(TcpServerStats stats) : Protocol
+    {
+        public override void ConnectionMade() => stats.Opened++;
+
+        public override void DataReceived(ReadOnlySpan<byte> data)
+        {
+            stats.Bytes += data.Length;
+            Transport!.Write(data);
+        }
+
+        public override void ConnectionLost(Failure reason) => stats.Closed++;
+    }
+
+    /// <summary>
+    /// TCP echo traffic from plain blocking sockets: batches of 8 connections, each sending 16 chunks of random size (up
+    /// to 8 KiB) and reading every echoed byte back before the next, then closed; until the deadline. Every read has a
+    /// timeout, so a lost byte ends that connection as a failure instead of hanging.
+    /// </summary>
+    private sealed class TcpEchoLoad(X509Certificate2? certificate)
+    {
+        private volatile bool _stopped;
+
+        public long Connections { get; private set; }
+
+        public long BytesSent { get; private set; }
+
+        public long BytesEchoed { get; private set; }
+
+        public long Failures { get; private set; }
+
+        public void Stop() => _stopped = true;
+
+        public void Run(IPEndPoint echo, long started, TimeSpan runFor)
+        {
+            var random = new Random(11);
+            var payload = new byte[8 * 1024];
+            random.NextBytes(payload);
+            var reply = new byte[payload.Length];
+            var sockets = new List<Socket>(8);
+            var streams = new List<Stream>(8);
+            while (!_stopped && Stopwatch.GetElapsedTime(started) < runFor)
+            {
+                try
+                {
+                    for (var i = 0; i < 8; i++)
+                    {
+                        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp)
+                        {
+                            NoDelay = true,
+                            ReceiveTimeout = 5_000,
+                            SendTimeout = 5_000,
+                        };
+                        sockets.Add(socket);
+                        socket.Connect(echo);
+                        Connections++;
+                        if (certificate is not null)
+                        {
+                            var tls = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false,
+                                (_, presented, _, _) => presented is not null && presented.GetCertHashString() == certificate.GetCertHashString());
+                            tls.AuthenticateAsClient("localhost");
+                            streams.Add(tls);
+                        }
+                        else
+                        {
+                            streams.Add(new NetworkStream(socket, ownsSocket: false));
+                        }
+                    }
+
+                    for (var round = 0; round < 16; round++)
+                    {
+                        foreach (var stream in streams)
+                        {
+                            var size = random.Next(1, payload.Length + 1);
+                            stream.Write(payload.AsSpan(0, size));
+                            BytesSent += size;
+                            var received = 0;
+                            while (received < size)
+                            {
+                                var n = stream.Read(reply.AsSpan(received, size - received));
+                                if (n == 0)
+                                {
+                                    throw new SocketException((int)SocketError.ConnectionReset);
+                                }
+
+                                received += n;
+                            }
+
+                            BytesEchoed += received;
+                        }
+                    }
+                }
+                catch (Exception e) when (e is SocketException or IOException or AuthenticationException)
+                {
+                    Failures++;
+                }
+                finally
+                {
+                    foreach (var stream in streams)
+                    {
+                        stream.Dispose();
+                    }
+
+                    streams.Clear();
+                    foreach (var socket in sockets)
+                    {
+                        socket.Dispose();
+                    }
+
+                    sockets.Clear();
+                }
             }
         }
     }

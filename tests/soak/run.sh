@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The soak run (issue 7): echo, multicast and timers together under load, in one process, for a bounded time, then a
-# report (datagrams handled, drops by reason, RSS and descriptors at start and end, timer lateness p50/p99/max) and a
+# The soak run (issue 7): UDP echo, multicast, timers and TCP and TLS echo connections together under load, in one process, for a bounded time, then a
+# report (datagrams handled, TCP/TLS connections and bytes, drops by reason, RSS and descriptors at start and end, timer lateness p50/p99/max) and a
 # verdict line. Exit code 0 = no growth beyond the margins and no lost timers.
 #
 #   tests/soak/run.sh [--minutes N | --seconds N] [--report-seconds N] [--configuration Release|Debug]

@@ -7,7 +7,9 @@ namespace Reactor.Tests.Streams;
 /// <summary>
 /// A fact of a shared specification (<see cref="StreamTransportSpec"/>), inherited by one test class per transport. The
 /// class running it may declare <c>public static string? SkipReason</c>: when that is not null (an epoll fixture off
-/// Linux) every inherited fact is reported skipped with the reason, since xunit's <c>Skip</c> is fixed per method.
+/// Linux) every inherited fact is reported skipped with the reason, since xunit's <c>Skip</c> is fixed per method; or
+/// <c>public static IReadOnlyDictionary&lt;string, string&gt; SkippedFacts</c>: the facts (by method name) that cannot
+/// apply to its transport, each with the reason.
 /// </summary>
 [XunitTestCaseDiscoverer("Reactor.Tests.Streams.SpecFactDiscoverer", "Reactor.Tests")]
 [AttributeUsage(AttributeTargets.Method)]
@@ -22,6 +24,12 @@ public sealed class SpecFactDiscoverer(IMessageSink diagnosticMessageSink) : Fac
     {
         var testClass = testMethod.TestClass.Class.ToRuntimeType();
         var reason = testClass.GetProperty("SkipReason", BindingFlags.Public | BindingFlags.Static | BindingFlags.FlattenHierarchy)?.GetValue(null) as string;
+        if (reason is null
+            && testClass.GetProperty("SkippedFacts", BindingFlags.Public | BindingFlags.Static | BindingFlags.FlattenHierarchy)?.GetValue(null) is IReadOnlyDictionary<string, string> skipped)
+        {
+            reason = skipped.GetValueOrDefault(testMethod.Method.Name);
+        }
+
         return reason is null
             ? base.Discover(discoveryOptions, testMethod, factAttribute)
             : [new SkippedSpecTestCase(reason, DiagnosticMessageSink, discoveryOptions.MethodDisplayOrDefault(), discoveryOptions.MethodDisplayOptionsOrDefault(), testMethod)];

@@ -64,6 +64,46 @@ public class TlsClosingTests
 
     [Theory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public async Task A_reply_to_the_data_that_came_with_the_peers_close_notify_is_sent_before_the_answer(ReactorBackend backend)
+    {
+        // openssl s_client does this at the end of its input: the last data and its close_notify arrive in one read, and
+        // the echo written in DataReceived must leave before this side's close_notify, not fail after it.
+        using var reactor = TestBackends.Create(backend);
+        var servers = new List<TlsRecordingProtocol>();
+        var port = reactor.ListenSsl(0, TlsTestKit.ServerFactory(servers, s => s.OnData = (p, d) => p.Transport!.Write(d)), TlsTestKit.ServerOptions(), @interface: "127.0.0.1");
+        var endpoint = new IPEndPoint(IPAddress.Loopback, port.GetHost().Port);
+        using var connected = new ManualResetEventSlim();
+        using var go = new ManualResetEventSlim();
+        using var written = new ManualResetEventSlim();
+        var peer = Task.Run(() =>
+        {
+            var (socket, ssl) = TlsTestKit.RawTlsClient(endpoint);
+            using (socket)
+            using (ssl)
+            {
+                connected.Set();
+                go.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue();
+                ssl.Write("last words"u8);
+                ssl.ShutdownAsync().GetAwaiter().GetResult();
+                written.Set();
+                var echo = System.Text.Encoding.ASCII.GetString(TlsTestKit.ReadExactly(ssl, 10));
+                var answered = ssl.Read(new byte[16]) == 0;
+                return (echo, answered);
+            }
+        });
+        reactor.RunUntil(() => connected.IsSet && servers.Count == 1);
+
+        // The reactor stands still while the peer writes, so its data and close_notify wait in the kernel together.
+        go.Set();
+        written.Wait(TimeSpan.FromSeconds(10)).Should().BeTrue();
+        reactor.RunUntil(() => peer.IsCompleted && servers[0].Losses == 1);
+
+        (await peer).Should().Be(("last words", true));
+        servers[0].LostReason!.Exception.Should().BeOfType<ConnectionDoneException>();
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public async Task A_peer_that_never_answers_close_notify_is_closed_after_the_close_timeout(ReactorBackend backend)
     {
         var logs = new TestLoggerFactory();

@@ -10,24 +10,39 @@ internal enum SocketCall
     /// <summary>A read: <c>recvmmsg</c> (epoll) or <c>Socket.ReceiveFrom</c> (portable).</summary>
     Receive,
 
-    /// <summary>A write: <c>send</c>, <c>sendto</c> or <c>sendmmsg</c> (epoll) or <c>Socket.Send</c>/<c>Socket.SendTo</c> (portable).</summary>
+    /// <summary>A write: <c>send</c>, <c>sendto</c>, <c>sendmsg</c> or <c>sendmmsg</c> (epoll) or <c>Socket.Send</c>/<c>Socket.SendTo</c> (portable).</summary>
     Send,
+
+    /// <summary>An accept on a listening stream socket: <c>accept4</c> (epoll) or the completed <c>AcceptAsync</c> (portable).</summary>
+    Accept,
+
+    /// <summary>
+    /// A stream socket's <c>connect</c> (epoll) or <c>ConnectAsync</c> (portable). EINTR is what the kernel means by it:
+    /// the real connect is made and carries on in the background; any other errno replaces the call.
+    /// </summary>
+    Connect,
+
+    /// <summary>How a connect in progress ended: <c>SO_ERROR</c> (epoll) or the <c>ConnectAsync</c> completion (portable).</summary>
+    ConnectResult,
 }
 
 /// <summary>
 /// Fault injection below a backend socket's native layer: errors scripted to replace the next system calls of one
-/// socket, so tests can show how each backend maps an OS error (EAGAIN, EINTR, ENOBUFS, ECONNREFUSED, EMSGSIZE, an
-/// unknown one) to what its port does. The epoll socket makes the call fail exactly as libc would — it returns -1
-/// with <c>errno</c> set — and the portable socket throws the <see cref="SocketException"/> .NET would; the code that
-/// handles real failures then runs unchanged.
+/// socket, so tests can show how each backend maps an OS error (EAGAIN, EINTR, ENOBUFS, ECONNREFUSED, ECONNRESET, EPIPE,
+/// ETIMEDOUT, EMSGSIZE, an unknown one) to what its port or connection does. The epoll socket makes the call fail
+/// exactly as libc would — it returns -1 with <c>errno</c> set — and the portable socket throws the
+/// <see cref="SocketException"/> .NET would (datagrams) or returns the <see cref="SocketError"/> its non-throwing
+/// overloads would (streams); the code that handles real failures then runs unchanged.
 /// </summary>
 /// <remarks>
 /// A socket without a script (the only kind outside tests) pays one null check per system call. Reactor thread only.
 /// </remarks>
 internal sealed class SocketFaults
 {
-    private readonly Queue<Fault>[] _scripts = [new(), new()];
-    private readonly int[] _calls = new int[2];
+    private const int CallKinds = (int)SocketCall.ConnectResult + 1;
+
+    private readonly Queue<Fault>[] _scripts = [.. Enumerable.Range(0, CallKinds).Select(_ => new Queue<Fault>())];
+    private readonly int[] _calls = new int[CallKinds];
 
     /// <summary>
     /// Makes <paramref name="times"/> calls of kind <paramref name="call"/> fail with <paramref name="errno"/> (a Linux
@@ -79,6 +94,22 @@ internal sealed class SocketFaults
         {
             throw new SocketException((int)Errno.ToSocketError(errno));
         }
+    }
+
+    /// <summary>
+    /// For the portable stream socket, before a <see cref="Socket"/> call: <c>true</c> when this call must fail, with the
+    /// <see cref="SocketError"/> .NET's non-throwing overloads would return for the scripted errno.
+    /// </summary>
+    public bool Fails(SocketCall call, out SocketError error)
+    {
+        if (!TryTake(call, out var errno))
+        {
+            error = SocketError.Success;
+            return false;
+        }
+
+        error = Errno.ToSocketError(errno);
+        return true;
     }
 
     private bool TryTake(SocketCall call, out int errno)

@@ -22,7 +22,7 @@ internal interface IStreamSocket : IDisposable
     SocketError Bind(EndPoint local);
 
     /// <summary>
-    /// Starts a non-blocking connect. <see cref="SocketError.Success"/>: connected at once; <see cref="SocketError.WouldBlock"/>
+    /// Starts a non-blocking connect. <see cref="SocketError.Success"/>: connected at once; <see cref="SocketError.InProgress"/>
     /// (EINPROGRESS): in progress — watch for writability, then read <see cref="ConnectResult"/>; anything else: failed.
     /// </summary>
     SocketError Connect(EndPoint remote);

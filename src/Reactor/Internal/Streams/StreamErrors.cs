@@ -33,9 +33,13 @@ internal static class StreamErrors
         _ => new ConnectException(destination, error),
     };
 
-    /// <summary>Whether a connect that returned <paramref name="error"/> is still under way (EINPROGRESS).</summary>
+    /// <summary>
+    /// Whether a connect that returned <paramref name="error"/> is still under way (EINPROGRESS). Not EAGAIN
+    /// (<see cref="SocketError.WouldBlock"/>): from a TCP connect on Linux it means no local port was free, and the socket
+    /// is not connecting at all (D66).
+    /// </summary>
     internal static bool ConnectInProgress(SocketError error) =>
-        error is SocketError.WouldBlock or SocketError.InProgress or SocketError.IOPending or SocketError.AlreadyInProgress;
+        error is SocketError.InProgress or SocketError.IOPending or SocketError.AlreadyInProgress;
 
     /// <summary>How a listening port reacts to an accept error (Twisted's accept loop, <c>tcp.py</c> <c>Port.doRead</c>).</summary>
     internal static AcceptErrorKind ClassifyAccept(SocketError error) => error switch

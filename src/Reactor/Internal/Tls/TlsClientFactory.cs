@@ -49,8 +49,25 @@ internal sealed class TlsClientFactory : ClientFactory
             return;
         }
 
-        // The handshake never completed (or verified): to the application, the attempt failed.
-        _wrapped.ClientConnectionFailed(connector, new Failure(tls?.Failure ?? reason.Exception));
+        // The handshake never completed (or verified): to the application, the attempt failed — with the handshake's
+        // reason, which is known once the handshake has failed on the close (an alert the peer sent just before it).
+        if (tls is null)
+        {
+            _wrapped.ClientConnectionFailed(connector, reason);
+            return;
+        }
+
+        tls.WhenLossSettled(() =>
+        {
+            if (tls is { IsHandshakeComplete: true, Application: not null })
+            {
+                _wrapped.ClientConnectionLost(connector, reason);
+            }
+            else
+            {
+                _wrapped.ClientConnectionFailed(connector, new Failure(tls.Failure ?? reason.Exception));
+            }
+        });
     }
 
     public override string ToString() => $"<TLS over {_wrapped}>";

@@ -39,6 +39,9 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
     private readonly string? _serverName;
     private readonly Func<Protocol?>? _buildApp;
     private readonly Membrane _membrane;
+    private readonly PullMembrane _pullMembrane;
+    private bool _pullMembraneRegistered;
+    private bool _registeringPull;
     private readonly ArraySegment<byte>[] _segment = new ArraySegment<byte>[1];
     private Protocol? _app;
     private bool _appConnected;
@@ -65,6 +68,8 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
     private Exception? _failure;
     private Failure? _lowerLost;
     private bool _handshakeFailureRecorded;
+    private bool _handshaking;
+    private Action? _lossSettled;
     private bool _membranePaused;
     private SslPolicyErrors _policyErrors;
     private X509ChainStatusFlags _chainErrors;
@@ -75,6 +80,7 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         _serverOptions = options;
         _buildApp = buildApp;
         _membrane = new Membrane(this);
+        _pullMembrane = new PullMembrane(this);
     }
 
     /// <summary>A client's layer verifying <paramref name="serverName"/>; the application's protocol is built once verified.</summary>
@@ -84,6 +90,7 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         _serverName = serverName;
         _buildApp = buildApp;
         _membrane = new Membrane(this);
+        _pullMembrane = new PullMembrane(this);
     }
 
     /// <summary>A layer put under an already connected protocol (<c>StartTls</c>).</summary>
@@ -95,6 +102,7 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         _app = connected;
         _appConnected = true;
         _membrane = new Membrane(this);
+        _pullMembrane = new PullMembrane(this);
     }
 
     private enum State
@@ -111,6 +119,21 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
 
     /// <summary>Told why, when the layer closes before an application protocol was connected (a TLS client endpoint's Deferred fails with it).</summary>
     internal Action<Exception>? LostUnconnected { get; set; }
+
+    /// <summary>
+    /// Runs <paramref name="then"/> once the loss is settled: now if it is, else when a handshake the connection's close
+    /// interrupted has failed on it (so <see cref="Failure"/> holds its reason).
+    /// </summary>
+    internal void WhenLossSettled(Action then)
+    {
+        if (_state == State.Closed)
+        {
+            then();
+            return;
+        }
+
+        _lossSettled += then;
+    }
 
     /// <summary>The application's protocol, once built.</summary>
     internal Protocol? Application => _app;
@@ -165,6 +188,7 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         _ssl = new SslStream(_stream, leaveInnerStreamOpen: true);
         var timeout = _serverOptions?.HandshakeTimeout ?? _clientOptions!.HandshakeTimeout;
         _handshakeTimer = _reactor.CallLater(timeout, OnHandshakeTimedOut);
+        _handshaking = true;
         _ = HandshakeThenReadAsync();
     }
 
@@ -185,7 +209,11 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         var drainFirst = _state == State.Open && IsHandshakeComplete && _appPaused && !_aborted && !_closeRequested
             && reason.Exception is ConnectionDoneException;
         _stream?.End();
-        if (!drainFirst)
+
+        // A close during the handshake is reported once the handshake has failed on it: what the peer sent before
+        // closing (a protocol_version alert, say) is the reason, not the close.
+        var handshakeFirst = _handshaking && _failure is null && !_aborted;
+        if (!drainFirst && !handshakeFirst)
         {
             FinishLoss();
         }
@@ -217,7 +245,7 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         {
             appReason = _failure;
         }
-        else if (_peerSentCloseNotify || _shutdownSent || _closeRequested)
+        else if (_peerSentCloseNotify || ((_shutdownSent || _closeRequested) && lower is ConnectionDoneException))
         {
             appReason = new ConnectionDoneException();
         }
@@ -251,6 +279,9 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         _plain.Clear(_loop.Blocks);
         _ssl?.Dispose();
         _stream?.Dispose();
+        var settled = _lossSettled;
+        _lossSettled = null;
+        settled?.Invoke();
     }
 
     /// <summary>Counts and logs a failed handshake, once.</summary>
@@ -284,11 +315,13 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         catch (Exception e)
         {
             await new ReactorThreadAwaitable(_reactor);
+            _handshaking = false;
             OnHandshakeFailed(e);
             return;
         }
 
         await new ReactorThreadAwaitable(_reactor);
+        _handshaking = false;
         OnHandshakeSucceeded();
         await ReadRecordsAsync().ConfigureAwait(false);
     }
@@ -297,6 +330,14 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
     {
         if (_state == State.Closed)
         {
+            return;
+        }
+
+        if (_lowerLost is not null)
+        {
+            // The connection closed while the handshake finished (its last messages were already in): as before the
+            // handshake completed, nothing is built or connected, and the loss is reported now.
+            FinishLoss();
             return;
         }
 
@@ -365,7 +406,11 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         }
 
         CancelTimers();
-        if (_state != State.Closed)
+        if (_state != State.Closed && _lowerLost is not null)
+        {
+            FinishLoss(); // the connection closed during the handshake, and now the reason is known
+        }
+        else if (_state != State.Closed)
         {
             // What SslStream wrote (an alert) goes out before the FIN.
             CloseLower();
@@ -502,6 +547,18 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
 
         if (!_shutdownSent)
         {
+            // What the application wrote in reply to the records that came with the close_notify (waiting for the
+            // dispatch's end, D36) is encrypted first: it leaves before this side's close_notify, as in Twisted, where
+            // a write is encrypted at once.
+            if (_plain.Length > 0 && !_aborted)
+            {
+                Encrypt(gathering: false);
+                if (_failure is not null)
+                {
+                    return; // the write failed, and the connection is aborted
+                }
+            }
+
             SendCloseNotify(startTimer: false);
         }
 
@@ -584,9 +641,10 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
             ResumeAppProducer();
         }
 
-        if (_producer is { } producer && !_producerStreaming && _plain.Length == 0 && !_membranePaused)
+        if (_producer is { } producer && !_producerStreaming && _plain.Length == 0 && _lower.BufferedBytes == 0)
         {
-            // A pull producer is asked again while the connection takes more (D27: also while LoseConnection waits).
+            // A pull producer is asked again while the connection takes more (D27: also while LoseConnection waits);
+            // while the connection's buffer holds data, its draining asks instead (PullMembrane).
             CallApp(nameof(IPullProducer.ResumeProducing), static (_, p) => ((IPullProducer)p!).ResumeProducing(), producer);
         }
 
@@ -735,6 +793,16 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
             return;
         }
 
+        if (_state == State.Open && IsHandshakeComplete && !_shutdownSent && !_lowerClosing && _lowerLost is null)
+        {
+            // As a LoseConnection: what was written goes first, then close_notify, so the peer sees a clean close (the
+            // application hears the exception as its reason). The producer is let go: it failed, or the application did.
+            _closeRequested = true;
+            _producer = null;
+            _loop.RequestService(this);
+            return;
+        }
+
         CloseLower();
     }
 
@@ -754,9 +822,52 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         _producer = producer;
         _producerStreaming = streaming;
         _producerPaused = false;
-        if (!streaming && IsHandshakeComplete)
+        if (!streaming)
         {
-            ((IPullProducer)producer).ResumeProducing();
+            UsePullMembrane(true);
+            if (IsHandshakeComplete)
+            {
+                // As Twisted: a pull producer is asked for its first chunk at once.
+                CallApp(nameof(IPullProducer.ResumeProducing), static (_, p) => ((IPullProducer)p!).ResumeProducing(), producer);
+            }
+        }
+    }
+
+    /// <summary>
+    /// With a pull producer above, the connection below gets a pull producer too, so that its buffer draining asks the
+    /// application's for more (a write the kernel takes at once leaves nothing to drain, and Service asks then).
+    /// </summary>
+    private void UsePullMembrane(bool pull)
+    {
+        if (_lower is null || _pullMembraneRegistered == pull || _lowerClosing || _lowerLost is not null || _aborted)
+        {
+            return;
+        }
+
+        _pullMembraneRegistered = pull;
+        _lower.UnregisterProducer();
+        _registeringPull = true;
+        try
+        {
+            _lower.RegisterProducer(pull ? _pullMembrane : _membrane, streaming: !pull);
+        }
+        finally
+        {
+            _registeringPull = false;
+        }
+    }
+
+    /// <summary>The connection's buffer has drained: a pull producer above is asked for more.</summary>
+    private void OnLowerDrained()
+    {
+        if (_registeringPull || _state != State.Open || !IsHandshakeComplete || _aborted)
+        {
+            return;
+        }
+
+        if (_producer is { } producer && !_producerStreaming && _plain.Length == 0)
+        {
+            CallApp(nameof(IPullProducer.ResumeProducing), static (_, p) => ((IPullProducer)p!).ResumeProducing(), producer);
         }
     }
 
@@ -765,6 +876,7 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         _reactor.VerifyAccess();
         _producer = null;
         _producerPaused = false;
+        UsePullMembrane(false);
         if (_closeRequested)
         {
             _loop.RequestService(this);
@@ -812,7 +924,15 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         _appPaused = false;
         if (!_reading)
         {
-            _ = ReadRecordsAsync();
+            // As a TCP transport: the data waiting is delivered after this call, never from inside ResumeProducing.
+            _reactor.CallSoon(static t =>
+            {
+                var tls = (TlsProtocol)t!;
+                if (!tls._reading && !tls._appPaused && tls._state == State.Open)
+                {
+                    _ = tls.ReadRecordsAsync();
+                }
+            }, this);
         }
     }
 
@@ -992,7 +1112,13 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
                 $"{peer} sent no certificate, and one is required.", _policyErrors, exception);
         }
 
-        var message = (exception.InnerException?.Message ?? "") + " " + exception.Message;
+        // The runtime nests OpenSSL's reason (an alert received, "unsupported protocol") a few exceptions deep.
+        var message = "";
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            message += " " + e.Message;
+        }
+
         if (message.Contains("version", StringComparison.OrdinalIgnoreCase) || message.Contains("unsupported protocol", StringComparison.OrdinalIgnoreCase))
         {
             return new TlsHandshakeException(peer, TlsFailureReason.ProtocolVersion,
@@ -1006,6 +1132,16 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         }
 
         return new TlsHandshakeException(peer, TlsFailureReason.Other, $"The TLS handshake with {peer} failed: {exception.Message}", _policyErrors, exception);
+    }
+
+    /// <summary>The pull producer registered on the connection below while the application's producer is a pull producer.</summary>
+    private sealed class PullMembrane(TlsProtocol owner) : IPullProducer
+    {
+        public void ResumeProducing() => owner.OnLowerDrained();
+
+        public void StopProducing()
+        {
+        }
     }
 
     /// <summary>

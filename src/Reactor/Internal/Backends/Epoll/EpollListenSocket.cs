@@ -45,6 +45,9 @@ internal sealed unsafe class EpollListenSocket : IListenSocket, IEpollHandler
 
     public AddressFamily AddressFamily { get; }
 
+    /// <summary>Test hook: errors scripted to replace this socket's next accepts (see <see cref="SocketFaults"/>).</summary>
+    internal SocketFaults? Faults { get; set; }
+
     /// <summary>The descriptor (-1 once closed); for tests.</summary>
     internal int FileDescriptor => _fd;
 
@@ -110,7 +113,7 @@ internal sealed unsafe class EpollListenSocket : IListenSocket, IEpollHandler
         while (true)
         {
             uint length = Interop.SockAddrStorageSize;
-            var fd = Interop.accept4(_fd, address, &length, Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC);
+            var fd = Syscalls.Accept4(_fd, address, &length, Interop.SOCK_NONBLOCK | Interop.SOCK_CLOEXEC, Faults);
             if (fd >= 0)
             {
                 socket = new EpollStreamSocket(_reactor, fd, AddressFamily);

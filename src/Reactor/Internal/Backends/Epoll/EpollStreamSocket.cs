@@ -43,6 +43,9 @@ internal sealed unsafe class EpollStreamSocket : IStreamSocket, IPeerCredentials
 
     public AddressFamily AddressFamily { get; }
 
+    /// <summary>Test hook: errors scripted to replace this socket's next system calls (see <see cref="SocketFaults"/>).</summary>
+    internal SocketFaults? Faults { get; set; }
+
     /// <summary>The descriptor (-1 once closed); for tests.</summary>
     internal int FileDescriptor => _fd;
 
@@ -75,7 +78,7 @@ internal sealed unsafe class EpollStreamSocket : IStreamSocket, IPeerCredentials
         var length = SockAddr.Encode(remote, new Span<byte>(address, SockAddr.MaxAnyLength));
 
         // EINTR on a non-blocking connect leaves it in progress, as EINPROGRESS does: the result comes with writability.
-        return Interop.connect(_fd, address, (uint)length) == 0 ? SocketError.Success : LastError() switch
+        return Syscalls.Connect(_fd, address, (uint)length, Faults) == 0 ? SocketError.Success : LastError() switch
         {
             SocketError.Interrupted => SocketError.InProgress,
             var error => error,
@@ -85,7 +88,7 @@ internal sealed unsafe class EpollStreamSocket : IStreamSocket, IPeerCredentials
     public SocketError ConnectResult()
     {
         ThrowIfClosed();
-        if (Interop.GetSocketOption(_fd, Interop.SOL_SOCKET, Interop.SO_ERROR, out var error) != 0)
+        if (Syscalls.ConnectResult(_fd, out var error, Faults) != 0)
         {
             return LastError();
         }
@@ -113,7 +116,7 @@ internal sealed unsafe class EpollStreamSocket : IStreamSocket, IPeerCredentials
         {
             while (true)
             {
-                var received = Interop.recv(_fd, data, (nuint)buffer.Length, 0);
+                var received = Syscalls.Recv(_fd, data, buffer.Length, Faults);
                 if (received >= 0)
                 {
                     error = SocketError.Success;
@@ -135,7 +138,7 @@ internal sealed unsafe class EpollStreamSocket : IStreamSocket, IPeerCredentials
         {
             while (true)
             {
-                var sent = Interop.sendto(_fd, bytes, (nuint)data.Length, Interop.MSG_NOSIGNAL, null, 0);
+                var sent = Syscalls.Send(_fd, bytes, data.Length, Faults);
                 if (sent >= 0)
                 {
                     error = SocketError.Success;
@@ -167,7 +170,7 @@ internal sealed unsafe class EpollStreamSocket : IStreamSocket, IPeerCredentials
         var message = new Interop.MessageHeader { IoVectors = vectors, IoVectorCount = (nuint)count };
         while (true)
         {
-            var sent = Interop.sendmsg(_fd, &message, Interop.MSG_NOSIGNAL);
+            var sent = Syscalls.SendMsg(_fd, &message, Faults);
             if (sent >= 0)
             {
                 error = SocketError.Success;

@@ -54,6 +54,13 @@ internal sealed class PortableListenSocket : IListenSocket
 
     public AddressFamily AddressFamily { get; }
 
+    /// <summary>
+    /// Test hook: errors scripted to replace this socket's next accepts (see <see cref="SocketFaults"/>). A scripted
+    /// failure is met only when a connection is waiting, and leaves it waiting (as a failed <c>accept4</c> leaves it
+    /// in the kernel's queue); EINTR, which .NET retries itself, is used up and the accept goes on.
+    /// </summary>
+    internal SocketFaults? Faults { get; set; }
+
     /// <summary>The .NET socket, for tests.</summary>
     internal Socket Socket => _socket;
 
@@ -111,6 +118,14 @@ internal sealed class PortableListenSocket : IListenSocket
         if (!_completed && !StartAccept())
         {
             return SocketError.WouldBlock;
+        }
+
+        while (Faults is not null && Faults.Fails(SocketCall.Accept, out var injected))
+        {
+            if (injected != SocketError.Interrupted)
+            {
+                return injected;
+            }
         }
 
         _completed = false;

@@ -62,6 +62,9 @@ internal sealed class PortableStreamSocket : IStreamSocket, IPeerCredentialsSour
 
     public AddressFamily AddressFamily { get; }
 
+    /// <summary>Test hook: errors scripted to replace this socket's next calls (see <see cref="SocketFaults"/>).</summary>
+    internal SocketFaults? Faults { get; set; }
+
     /// <summary>The .NET socket, for tests.</summary>
     internal Socket Socket => _socket;
 
@@ -103,6 +106,11 @@ internal sealed class PortableStreamSocket : IStreamSocket, IPeerCredentialsSour
             }
         };
 
+        if (Faults is not null && Scripted(SocketCall.Connect, out var injected))
+        {
+            return injected;
+        }
+
         _connectPending = true;
         bool pending;
         try
@@ -117,7 +125,7 @@ internal sealed class PortableStreamSocket : IStreamSocket, IPeerCredentialsSour
 
         if (pending)
         {
-            return SocketError.WouldBlock;
+            return SocketError.InProgress;
         }
 
         _connectPending = false;
@@ -125,7 +133,15 @@ internal sealed class PortableStreamSocket : IStreamSocket, IPeerCredentialsSour
         return _connectResult;
     }
 
-    public SocketError ConnectResult() => _connectPending ? SocketError.WouldBlock : _connectResult;
+    public SocketError ConnectResult()
+    {
+        if (_connectPending)
+        {
+            return SocketError.InProgress;
+        }
+
+        return Faults is not null && Scripted(SocketCall.ConnectResult, out var injected) ? injected : _connectResult;
+    }
 
     public EndPoint GetLocalEndPoint() => Copy(_socket.LocalEndPoint);
 
@@ -170,18 +186,33 @@ internal sealed class PortableStreamSocket : IStreamSocket, IPeerCredentialsSour
             return 0;
         }
 
+        if (Faults is not null && Scripted(SocketCall.Receive, out error))
+        {
+            return 0;
+        }
+
         var received = _socket.Receive(buffer, SocketFlags.None, out error);
         return error == SocketError.Success ? received : 0;
     }
 
     public int Send(ReadOnlySpan<byte> data, out SocketError error)
     {
+        if (Faults is not null && Scripted(SocketCall.Send, out error))
+        {
+            return 0;
+        }
+
         var sent = _socket.Send(data, SocketFlags.None, out error);
         return error == SocketError.Success ? sent : 0;
     }
 
     public int Send(ReadOnlySpan<ArraySegment<byte>> segments, out SocketError error)
     {
+        if (Faults is not null && Scripted(SocketCall.Send, out error))
+        {
+            return 0;
+        }
+
         var gather = _gather ??= new List<ArraySegment<byte>>(StreamLoop.MaxSegments);
         gather.Clear();
         foreach (var segment in segments)
@@ -421,6 +452,23 @@ internal sealed class PortableStreamSocket : IStreamSocket, IPeerCredentialsSour
     }
 
     public override string ToString() => $"PortableStreamSocket({AddressFamily})";
+
+    /// <summary>
+    /// Whether the test script fails this call, and with what. .NET retries EINTR inside its own calls and never reports
+    /// it, so a scripted EINTR is used up and the call goes on (to the next scripted failure, or the real call).
+    /// </summary>
+    private bool Scripted(SocketCall call, out SocketError error)
+    {
+        while (Faults!.Fails(call, out error))
+        {
+            if (error != SocketError.Interrupted)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>A copy of an IP endpoint (.NET caches these endpoints, and <see cref="IPEndPoint"/> is mutable); a UNIX one is immutable.</summary>
     internal static EndPoint Copy(EndPoint? endpoint) => endpoint switch
