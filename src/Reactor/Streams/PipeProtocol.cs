@@ -75,8 +75,8 @@ public abstract class PipeProtocol : Protocol, IHalfCloseableProtocol
     private PipeScheduler? _scheduler;
     private Task? _execution;
 
-    /// <summary>Where the pipes take their buffers; tests substitute a counting pool.</summary>
-    internal MemoryPool<byte> MemoryPool { get; init; } = MemoryPool<byte>.Shared;
+    /// <summary>Where the pipes take their buffers: the reactor's pinned blocks unless set (tests substitute a counting pool).</summary>
+    internal MemoryPool<byte>? MemoryPool { get; init; }
 
     /// <summary>
     /// Called once the connection is made, on the reactor thread: serve the connection through <paramref name="pipe"/>
@@ -97,7 +97,7 @@ public abstract class PipeProtocol : Protocol, IHalfCloseableProtocol
         }
 
         _scheduler = reactorTransport.Reactor.Streams.PipeScheduler;
-        _pump = new PipePump(Transport, _scheduler, MemoryPool);
+        _pump = new PipePump(Transport, _scheduler, MemoryPool ?? reactorTransport.Reactor.Streams.PipeBlocks);
         _pump.Start();
         try
         {

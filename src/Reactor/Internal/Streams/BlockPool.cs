@@ -25,10 +25,19 @@ internal sealed class BlockPool
     /// <summary>Free blocks held for reuse.</summary>
     internal int Retained => _free.Count;
 
+    /// <summary>Blocks the pool has made (for tests: a steady state makes none).</summary>
+    internal long Allocated { get; private set; }
+
     internal byte[] Rent()
     {
         Rented++;
-        return _free.TryPop(out var block) ? block : GC.AllocateUninitializedArray<byte>(BlockSize, pinned: true);
+        if (_free.TryPop(out var block))
+        {
+            return block;
+        }
+
+        Allocated++;
+        return GC.AllocateUninitializedArray<byte>(BlockSize, pinned: true);
     }
 
     internal void Return(byte[] block)

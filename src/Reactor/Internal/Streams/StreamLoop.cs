@@ -33,6 +33,7 @@ internal sealed class StreamLoop
     private readonly ReactorBase _reactor;
     private readonly List<IStreamService> _pending = [];
     private LoopPipeScheduler? _pipeScheduler;
+    private PipeBlockPool? _pipeBlocks;
     private int _depth;
     private bool _soonScheduled;
     private bool _servicing;
@@ -62,6 +63,9 @@ internal sealed class StreamLoop
 
     /// <summary>The scheduler of this reactor's pipes (<c>PipeProtocol</c>), made on first use.</summary>
     internal LoopPipeScheduler PipeScheduler => _pipeScheduler ??= new LoopPipeScheduler(_reactor, this);
+
+    /// <summary>The pool of this reactor's pipe segments (<c>PipeProtocol</c>), made on first use.</summary>
+    internal PipeBlockPool PipeBlocks => _pipeBlocks ??= new PipeBlockPool(_reactor);
 
     /// <summary>Whether a readiness event is being dispatched (writes now are gathered until it ends).</summary>
     internal bool InDispatch => _depth > 0;
