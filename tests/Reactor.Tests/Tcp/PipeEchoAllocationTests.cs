@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Reactor.Internal.Streams;
 using Reactor.Tests.Support;
 using Reactor.Tests.Udp;
 using Xunit.Abstractions;
@@ -116,8 +117,17 @@ public class PipeEchoAllocationTests(ITestOutputHelper output)
         // warm-up (seen: 10 blocks, 0.16 B per pipelined message; before the reactor's block pool, ~32-65 KB per bulk
         // message). Per read is not asserted: a pipelined read carries ~256 messages, and one new block exceeds a byte
         // per read over a few thousand reads.
-        ((double)allocated / messages).Should().BeLessThan(1, $"the pipe echo must not allocate per message ({allocated} B over {messages} messages, {reads} reads)");
+        // The pool growing to the working set is not per message: when the buffered peak in the window beats the warm-up's
+        // (a scheduling accident: seen, 96 blocks in one CI run), each new block costs its 16 KiB array and its owner. That
+        // growth is bounded by what the pool may keep, and the rest must still be under a byte per message.
+        var madeBlocks = streams.PipeBlocks.Allocated - pipeBlocks;
+        madeBlocks.Should().BeLessThanOrEqualTo(PipeBlockPool.MaxRetained, "the pool grows to the working set, within its bound, and does not churn");
+        var perMessage = (double)Math.Max(0, allocated - (madeBlocks * (PipeBlockPool.BlockSize + BlockOverhead))) / messages;
+        perMessage.Should().BeLessThan(1, $"the pipe echo must not allocate per message ({allocated} B over {messages} messages, {reads} reads, {madeBlocks} blocks made)");
     }
+
+    // A block's array header and its owner object, generously.
+    private const int BlockOverhead = 256;
 
     /// <summary>The sample's pipe echo (TcpEcho --pipe), counting its reads.</summary>
     private sealed class CountingPipeEcho : PipeProtocol
