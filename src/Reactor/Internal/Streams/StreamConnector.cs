@@ -131,7 +131,7 @@ internal abstract class StreamConnector : IConnector, IReactorBoundConnector, IS
         }
 
         var error = socket.Connect(remote);
-        if (error != SocketError.Success && !ConnectInProgress(error))
+        if (error != SocketError.Success && !StreamErrors.ConnectInProgress(error))
         {
             Fail(StreamErrors.ConnectFailure(_destination, error));
             return;
@@ -214,8 +214,6 @@ internal abstract class StreamConnector : IConnector, IReactorBoundConnector, IS
         }
     }
 
-    /// <summary>Whether a connect that returned <paramref name="error"/> is still under way (EINPROGRESS) rather than failed.</summary>
-    protected virtual bool ConnectInProgress(SocketError error) => StreamErrors.ConnectInProgress(error);
 
     /// <summary>Sets the transport's options on a socket that has just connected (TCP: TCP_NODELAY, D31).</summary>
     protected virtual void ConfigureSocket(IStreamSocket socket)

@@ -36,7 +36,8 @@ internal static class StreamErrors
     /// <summary>
     /// Whether a connect that returned <paramref name="error"/> is still under way (EINPROGRESS). Not EAGAIN
     /// (<see cref="SocketError.WouldBlock"/>): from a TCP connect on Linux it means no local port was free, and the socket
-    /// is not connecting at all (D66).
+    /// is not connecting at all (D66); from a UNIX connect, that the server's accept queue is full. Either way a failure,
+    /// not a wait: waiting for writability would report a socket that never connected.
     /// </summary>
     internal static bool ConnectInProgress(SocketError error) =>
         error is SocketError.InProgress or SocketError.IOPending or SocketError.AlreadyInProgress;

@@ -47,13 +47,6 @@ internal sealed class UnixConnector : StreamConnector
         StartSocket(_path.EndPoint);
     }
 
-    /// <summary>
-    /// A UNIX connect never is "in progress" on Linux: it connects at once or fails, and EAGAIN means the server's accept
-    /// queue is full — a failure, not a wait (waiting for writability would report a socket that never connected).
-    /// </summary>
-    protected override bool ConnectInProgress(SocketError error) =>
-        error is SocketError.InProgress or SocketError.IOPending or SocketError.AlreadyInProgress;
-
     protected override StreamConnection CreateConnection(IStreamSocket socket, Protocol protocol, EndPoint local, EndPoint remote) =>
         new UnixConnection(Reactor, socket, protocol, local as UnixDomainSocketEndPoint ?? Linux.SockAddr.UnnamedUnix, _path.EndPoint, this);
 
