@@ -7,6 +7,7 @@ namespace Reactor.Tests.Fuzz;
 /// AFL found, after their fix), replayed through the same target code the fuzzer runs (tests/Reactor.FuzzTargets), so
 /// a crash found once stays a test for good. docs/reliability.md, "Fuzzing".
 /// </summary>
+[Trait("kind", "bad-input")]
 public class FuzzCorpusTests
 {
     private static readonly string FuzzDirectory = FindFuzzDirectory();
