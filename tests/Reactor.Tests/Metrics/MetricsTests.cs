@@ -23,6 +23,7 @@ public sealed class MetricsTests : IDisposable
     private readonly MeterListener _listener = new();
     private readonly Dictionary<string, Instrument> _instruments = [];
     private readonly Dictionary<string, long> _longs = [];
+    private readonly Dictionary<string, long> _observed = [];
     private readonly List<(string Name, double Value, string? Kind)> _doubles = [];
     private readonly IReactor _reactor = ReactorFactory.Create(new ReactorOptions { Udp = { MaxPendingWrites = 2 }, LoggerFactory = NullLoggerFactory.Instance });
     private readonly FakeSockets _fakes = new();
@@ -46,8 +47,16 @@ public sealed class MetricsTests : IDisposable
             var key = instrument.Name + Tag(tags, "reason") + Tag(tags, "direction");
             lock (_longs)
             {
-                // Observable counters report totals; the loop counter reports increments.
-                _longs[key] = instrument is ObservableInstrument<long> ? value : _longs.GetValueOrDefault(key) + value;
+                // Observable counters report totals, one per kind of socket (network.transport, network.type) in use:
+                // summed within a collection (Collect starts each from zero); the loop counter reports increments.
+                if (instrument is ObservableInstrument<long>)
+                {
+                    _observed[key] = _observed.GetValueOrDefault(key) + value;
+                }
+                else
+                {
+                    _longs[key] = _longs.GetValueOrDefault(key) + value;
+                }
             }
         });
         _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
@@ -220,10 +229,21 @@ public sealed class MetricsTests : IDisposable
 
     private Dictionary<string, long> Collect()
     {
+        lock (_longs)
+        {
+            _observed.Clear();
+        }
+
         _listener.RecordObservableInstruments();
         lock (_longs)
         {
-            return new Dictionary<string, long>(_longs);
+            var all = new Dictionary<string, long>(_longs);
+            foreach (var (key, value) in _observed)
+            {
+                all[key] = value;
+            }
+
+            return all;
         }
     }
 
