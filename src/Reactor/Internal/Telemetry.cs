@@ -10,7 +10,7 @@ namespace Reactor.Internal;
 /// <summary>
 /// The library's <see cref="ActivitySource"/>, named <c>Reactor</c> (spans for name resolution, outgoing connects and
 /// TLS handshakes; the list is in <c>docs/logging-and-metrics.md</c>), and the OpenTelemetry attributes the meter's
-/// instruments share, each made once.
+/// instruments share, each made once (each transport's own <c>network.transport</c> is beside its metrics).
 /// </summary>
 /// <remarks>
 /// Spans are modelled on .NET's own <c>System.Net.NameResolution</c> ("DNS lookup"), <c>System.Net.Sockets</c>
@@ -31,8 +31,6 @@ internal static class Telemetry
 
     internal static readonly ActivitySource Source = new(SourceName, typeof(Telemetry).Assembly.GetName().Version?.ToString());
 
-    internal static readonly KeyValuePair<string, object?> TransportTcp = new("network.transport", "tcp");
-    internal static readonly KeyValuePair<string, object?> TransportUdp = new("network.transport", "udp");
     internal static readonly KeyValuePair<string, object?> TransportUnix = new("network.transport", "unix");
     internal static readonly KeyValuePair<string, object?> TypeIPv4 = new("network.type", "ipv4");
     internal static readonly KeyValuePair<string, object?> TypeIPv6 = new("network.type", "ipv6");

@@ -66,6 +66,8 @@ internal static class StreamKinds
 {
     internal const int Count = 4;
 
+    internal static readonly KeyValuePair<string, object?> TransportTcp = new("network.transport", "tcp");
+
     internal static StreamKind Of(AddressFamily family) => family switch
     {
         AddressFamily.InterNetwork => StreamKind.TcpIPv4,
@@ -77,9 +79,9 @@ internal static class StreamKinds
     /// <summary>The kind's attributes, with nothing else.</summary>
     internal static KeyValuePair<string, object?>[] Tags(StreamKind kind) => kind switch
     {
-        StreamKind.TcpIPv4 => [Telemetry.TransportTcp, Telemetry.TypeIPv4],
-        StreamKind.TcpIPv6 => [Telemetry.TransportTcp, Telemetry.TypeIPv6],
-        StreamKind.Tcp => [Telemetry.TransportTcp],
+        StreamKind.TcpIPv4 => [TransportTcp, Telemetry.TypeIPv4],
+        StreamKind.TcpIPv6 => [TransportTcp, Telemetry.TypeIPv6],
+        StreamKind.Tcp => [TransportTcp],
         _ => [Telemetry.TransportUnix],
     };
 }

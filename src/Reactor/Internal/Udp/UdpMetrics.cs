@@ -17,14 +17,15 @@ internal static class UdpMetrics
     private static readonly Lock PortsLock = new();
     private static readonly List<UdpPort> OpenPorts = [];
     private static readonly List<UdpPort> RetiredPorts = [];
+    private static readonly KeyValuePair<string, object?> TransportUdp = new("network.transport", "udp");
     private static readonly UdpPortCounters[] RetiredTotals = [new(), new()];
     private static readonly bool[] FamilyUsed = new bool[2];
 
     /// <summary>Each family's attributes (index 0: IPv4, 1: IPv6), made once.</summary>
     private static readonly KeyValuePair<string, object?>[][] FamilyTags =
     [
-        [Telemetry.TransportUdp, Telemetry.TypeIPv4],
-        [Telemetry.TransportUdp, Telemetry.TypeIPv6],
+        [TransportUdp, Telemetry.TypeIPv4],
+        [TransportUdp, Telemetry.TypeIPv6],
     ];
 
     private static readonly KeyValuePair<string, object?>[][] TruncatedTags = WithReason("truncated");
@@ -68,8 +69,8 @@ internal static class UdpMetrics
 
     private static KeyValuePair<string, object?>[][] WithReason(string reason) =>
     [
-        [Telemetry.TransportUdp, Telemetry.TypeIPv4, new("reason", reason)],
-        [Telemetry.TransportUdp, Telemetry.TypeIPv6, new("reason", reason)],
+        [TransportUdp, Telemetry.TypeIPv4, new("reason", reason)],
+        [TransportUdp, Telemetry.TypeIPv6, new("reason", reason)],
     ];
 
     /// <summary>Per family in use, the total of open and closed ports' counts, tagged with <paramref name="tags"/>[family].</summary>
