@@ -56,16 +56,22 @@ internal sealed class ReactorHealthCheck(ReactorHostedService service, TimeSpan 
             sentAt = _sentAt;
         }
 
-        var left = _timeout - Stopwatch.GetElapsedTime(sentAt);
-        if (!tick.IsCompleted && left > TimeSpan.Zero)
+        // Wait out the bound, measured from when the tick was sent (a timer may fire a little early: wait again).
+        while (!tick.IsCompleted)
         {
+            var left = _timeout - Stopwatch.GetElapsedTime(sentAt);
+            if (left <= TimeSpan.Zero)
+            {
+                break;
+            }
+
             try
             {
                 await tick.WaitAsync(left, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
-                // Reported below.
+                // Reported below, once the bound has passed.
             }
         }
 

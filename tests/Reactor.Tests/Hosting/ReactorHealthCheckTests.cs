@@ -74,7 +74,20 @@ public class ReactorHealthCheckTests
             release.Wait(TimeSpan.FromSeconds(10));
         });
         blocking.Wait(Timeout).Should().BeTrue();
+        try
+        {
+            await BlockedThenReleased(host, release);
+        }
+        finally
+        {
+            release.Set(); // never leave the reactor thread blocked behind a failed assertion
+        }
 
+        await host.StopAsync().WaitAsync(Timeout);
+    }
+
+    private static async Task BlockedThenReleased(IHost host, ManualResetEventSlim release)
+    {
         var late = await Check(host);
         late.Status.Should().Be(HealthStatus.Unhealthy);
         late.Description.Should().Contain("has not answered a tick");
@@ -95,7 +108,6 @@ public class ReactorHealthCheckTests
         while (again.Status != HealthStatus.Healthy && DateTime.UtcNow < deadline);
 
         again.Status.Should().Be(HealthStatus.Healthy, again.Description);
-        await host.StopAsync().WaitAsync(Timeout);
     }
 
     [Fact]
@@ -112,7 +124,20 @@ public class ReactorHealthCheckTests
             release.Wait(TimeSpan.FromSeconds(10));
         });
         blocking.Wait(Timeout).Should().BeTrue();
+        try
+        {
+            await ChecksWhileStuck(host, reactor, release);
+        }
+        finally
+        {
+            release.Set();
+        }
 
+        await host.StopAsync().WaitAsync(Timeout);
+    }
+
+    private static async Task ChecksWhileStuck(IHost host, IReactor reactor, ManualResetEventSlim release)
+    {
         // Ten checks while stuck: one tick scheduled, the others wait on it.
         var check = (Reactor.Hosting.Internal.ReactorHealthCheck)host.Services.GetRequiredService<IOptions<HealthCheckServiceOptions>>()
             .Value.Registrations.Single(r => r.Name == "reactor").Factory(host.Services);
@@ -130,7 +155,6 @@ public class ReactorHealthCheckTests
         await queuedAfter.Task.WaitAsync(Timeout);
         var entry = await Check(host);
         entry.Status.Should().Be(HealthStatus.Healthy, "the one outstanding tick was answered, and a new one is sent");
-        await host.StopAsync().WaitAsync(Timeout);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Reactor.Internal;
 using Reactor.Tests.Support;
@@ -15,6 +16,12 @@ public sealed class MetricsCollection
 }
 
 /// <summary>The <c>Reactor</c> meter, read the way a user's collector reads it: with a <see cref="MeterListener"/>.</summary>
+/// <remarks>
+/// A hand-written listener stays here (OpenTelemetryMetricsTests reads the same instruments through OpenTelemetry): it is
+/// the user-facing <c>System.Diagnostics.Metrics</c> path the docs show, it enumerates every published instrument (the
+/// names-and-units test), and it sums each collection's per-kind measurements, which one MetricCollector per instrument
+/// would need twenty-two of.
+/// </remarks>
 [Collection(MetricsCollection.Name)]
 public sealed class MetricsTests : IDisposable
 {
@@ -176,6 +183,25 @@ public sealed class MetricsTests : IDisposable
             _doubles.Should().Contain(d => d.Name == "reactor.timer.lateness");
             _doubles.Should().OnlyContain(d => d.Value >= 0);
         }
+    }
+
+    [Fact]
+    public void The_loop_instruments_read_through_MetricCollector_carry_their_units_and_the_callback_kind()
+    {
+        using var durations = new MetricCollector<double>(null, "Reactor", "reactor.callback.duration");
+        using var lateness = new MetricCollector<double>(null, "Reactor", "reactor.timer.lateness");
+        using var iterations = new MetricCollector<long>(null, "Reactor", "reactor.loop.iterations");
+        _reactor.CallLater(TimeSpan.Zero, () => { });
+        _reactor.CallFromThread(() => { });
+        _reactor.Iterate(TimeSpan.Zero);
+        _reactor.Iterate(TimeSpan.Zero);
+
+        durations.Instrument!.Unit.Should().Be("s");
+        durations.GetMeasurementSnapshot().Select(m => m.Tags["reactor.callback.kind"]).Should().Contain(new object?[] { "timer", "call_from_thread" });
+        durations.GetMeasurementSnapshot().Should().OnlyContain(m => m.Value >= 0);
+        lateness.GetMeasurementSnapshot().Should().NotBeEmpty().And.OnlyContain(m => m.Value >= 0 && m.Tags.Count == 0);
+        iterations.Instrument!.Unit.Should().Be("{iteration}");
+        iterations.GetMeasurementSnapshot().Sum(m => m.Value).Should().BeGreaterThanOrEqualTo(2);
     }
 
     [Theory]
