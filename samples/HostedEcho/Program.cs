@@ -11,10 +11,17 @@
 // in appsettings.json ("Reactor": { "Endpoints": { "tcp": "tcp:8000:interface=127.0.0.1" } }) or in the environment:
 //
 //   Reactor__Endpoints__tcp=tcp:8000 Reactor__Endpoints__udp=udp:9999:interface=127.0.0.1 dotnet run --project samples/HostedEcho
+//
+// With the configuration key Reactor:Telemetry:Console=true (Reactor__Telemetry__Console=true in the environment),
+// OpenTelemetry collects the "Reactor" meter and traces and the console exporter prints them (every
+// Reactor:Telemetry:IntervalSeconds, default 10, and at exit); without it the output is only the lines above.
 using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
 using Reactor;
 using Reactor.Endpoints;
 using Reactor.Samples;
@@ -25,6 +32,20 @@ var @interface = arguments.Get("--interface", "0.0.0.0");
 
 var builder = Host.CreateApplicationBuilder();
 builder.Services.AddReactor();
+
+// <snippet hosted-echo-opentelemetry>
+if (builder.Configuration.GetValue<bool>("Reactor:Telemetry:Console"))
+{
+    var interval = builder.Configuration.GetValue("Reactor:Telemetry:IntervalSeconds", 10);
+    builder.Services.AddOpenTelemetry()
+        .WithMetrics(metrics => metrics
+            .AddMeter("Reactor")
+            .AddConsoleExporter((_, reader) => reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = interval * 1000))
+        .WithTracing(tracing => tracing
+            .AddSource("Reactor")
+            .AddConsoleExporter());
+}
+// </snippet>
 
 // Listens once the reactor runs; an endpoint that cannot listen (port in use, ...) fails the host's start.
 // maxPacketSize 65535: every datagram UDP can carry comes back whole.

@@ -38,22 +38,30 @@ internal sealed class EndpointRegistration
                 $"The Reactor endpoint '{Name}' has no description: set {Microsoft.Extensions.DependencyInjection.ReactorServiceCollectionExtensions.ConfigurationSection}:{Name} " +
                 $"in the configuration (for example \"tcp:8000\"), or pass a default description to the Add call.");
 
-    /// <summary>Listens on the reactor thread; the Deferred fires with the port's address.</summary>
-    internal Deferred<System.Net.EndPoint> Listen(IReactor reactor, IServiceProvider provider, string description)
+    /// <summary>
+    /// Listens on the reactor thread; the Deferred fires with the port's address. Once listening, <paramref name="up"/>
+    /// hears how to tell whether the endpoint still serves: a stream factory still used by a port
+    /// (<see cref="Reactor.Factory.NumberOfPorts"/>), a datagram protocol still attached to its transport.
+    /// </summary>
+    internal Deferred<System.Net.EndPoint> Listen(IReactor reactor, IServiceProvider provider, string description, Action<Func<bool>>? up = null)
     {
         if (Factory is not null)
         {
             var endpoint = Endpoint.ServerFromString(reactor, description);
-            return endpoint.Listen(Factory(provider)).Then(port =>
+            var factory = Factory(provider);
+            return endpoint.Listen(factory).Then(port =>
             {
+                up?.Invoke(() => factory.NumberOfPorts > 0);
                 OnListening?.Invoke(port);
                 return port.GetHost();
             });
         }
 
         var datagram = Endpoint.DatagramFromString(reactor, description);
-        return datagram.Listen(Protocol!(provider)).Then(transport =>
+        var protocol = Protocol!(provider);
+        return datagram.Listen(protocol).Then(transport =>
         {
+            up?.Invoke(() => protocol.Transport is not null);
             OnDatagramListening?.Invoke(transport);
             return (System.Net.EndPoint)transport.GetHost();
         });

@@ -30,6 +30,12 @@ internal sealed class ReactorHostedService : IHostedService
 
     internal IReactor Reactor { get; }
 
+    /// <summary>The configured endpoints (null when built without them).</summary>
+    internal HostedEndpoints? Endpoints => _endpoints;
+
+    /// <summary>Completes when the host's start has (every endpoint listens), or fails with why it could not.</summary>
+    internal Task Started => _started.Task;
+
     /// <summary>Completes when <c>Run()</c> has returned (or failed).</summary>
     internal Task Finished => _finished.Task;
 

@@ -63,7 +63,7 @@ internal abstract partial class ReactorBase
         StreamConnection connection = family == AddressFamily.Unix
             ? new UnixConnection(this, socket, protocol, (UnixDomainSocketEndPoint)local, (UnixDomainSocketEndPoint)peer, connector: null)
             : TcpConnection.Adopted(this, socket, protocol, (IPEndPoint)local, (IPEndPoint)peer);
-        Streams.Counters.ConnectionsAccepted++;
+        connection.Counters.ConnectionsAccepted++;
         connection.Start();
     }
 

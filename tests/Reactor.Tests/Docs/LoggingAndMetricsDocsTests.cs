@@ -58,6 +58,8 @@ public partial class LoggingAndMetricsDocsTests
         System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(Reactor.Internal.Udp.UdpMetrics).TypeHandle);
         System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(Reactor.Internal.Streams.StreamMetrics).TypeHandle);
         var names = new List<string>();
+        // A MeterListener, not MetricCollector: this enumerates every instrument the meter publishes, which a
+        // MetricCollector (one per named instrument) cannot.
         using (var listener = new MeterListener())
         {
             listener.InstrumentPublished = (instrument, _) =>

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Reactor.Internal;
 using Reactor.Tests.Support;
@@ -15,6 +16,12 @@ public sealed class MetricsCollection
 }
 
 /// <summary>The <c>Reactor</c> meter, read the way a user's collector reads it: with a <see cref="MeterListener"/>.</summary>
+/// <remarks>
+/// A hand-written listener stays here (OpenTelemetryMetricsTests reads the same instruments through OpenTelemetry): it is
+/// the user-facing <c>System.Diagnostics.Metrics</c> path the docs show, it enumerates every published instrument (the
+/// names-and-units test), and it sums each collection's per-kind measurements, which one MetricCollector per instrument
+/// would need twenty-two of.
+/// </remarks>
 [Collection(MetricsCollection.Name)]
 public sealed class MetricsTests : IDisposable
 {
@@ -23,6 +30,7 @@ public sealed class MetricsTests : IDisposable
     private readonly MeterListener _listener = new();
     private readonly Dictionary<string, Instrument> _instruments = [];
     private readonly Dictionary<string, long> _longs = [];
+    private readonly Dictionary<string, long> _observed = [];
     private readonly List<(string Name, double Value, string? Kind)> _doubles = [];
     private readonly IReactor _reactor = ReactorFactory.Create(new ReactorOptions { Udp = { MaxPendingWrites = 2 }, LoggerFactory = NullLoggerFactory.Instance });
     private readonly FakeSockets _fakes = new();
@@ -46,8 +54,16 @@ public sealed class MetricsTests : IDisposable
             var key = instrument.Name + Tag(tags, "reason") + Tag(tags, "direction");
             lock (_longs)
             {
-                // Observable counters report totals; the loop counter reports increments.
-                _longs[key] = instrument is ObservableInstrument<long> ? value : _longs.GetValueOrDefault(key) + value;
+                // Observable counters report totals, one per kind of socket (network.transport, network.type) in use:
+                // summed within a collection (Collect starts each from zero); the loop counter reports increments.
+                if (instrument is ObservableInstrument<long>)
+                {
+                    _observed[key] = _observed.GetValueOrDefault(key) + value;
+                }
+                else
+                {
+                    _longs[key] = _longs.GetValueOrDefault(key) + value;
+                }
             }
         });
         _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
@@ -169,6 +185,25 @@ public sealed class MetricsTests : IDisposable
         }
     }
 
+    [Fact]
+    public void The_loop_instruments_read_through_MetricCollector_carry_their_units_and_the_callback_kind()
+    {
+        using var durations = new MetricCollector<double>(null, "Reactor", "reactor.callback.duration");
+        using var lateness = new MetricCollector<double>(null, "Reactor", "reactor.timer.lateness");
+        using var iterations = new MetricCollector<long>(null, "Reactor", "reactor.loop.iterations");
+        _reactor.CallLater(TimeSpan.Zero, () => { });
+        _reactor.CallFromThread(() => { });
+        _reactor.Iterate(TimeSpan.Zero);
+        _reactor.Iterate(TimeSpan.Zero);
+
+        durations.Instrument!.Unit.Should().Be("s");
+        durations.GetMeasurementSnapshot().Select(m => m.Tags["reactor.callback.kind"]).Should().Contain(new object?[] { "timer", "call_from_thread" });
+        durations.GetMeasurementSnapshot().Should().OnlyContain(m => m.Value >= 0);
+        lateness.GetMeasurementSnapshot().Should().NotBeEmpty().And.OnlyContain(m => m.Value >= 0 && m.Tags.Count == 0);
+        iterations.Instrument!.Unit.Should().Be("{iteration}");
+        iterations.GetMeasurementSnapshot().Sum(m => m.Value).Should().BeGreaterThanOrEqualTo(2);
+    }
+
     [Theory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void Tcp_connections_and_bytes_are_counted_by_direction_and_reason(ReactorBackend backend)
@@ -220,10 +255,21 @@ public sealed class MetricsTests : IDisposable
 
     private Dictionary<string, long> Collect()
     {
+        lock (_longs)
+        {
+            _observed.Clear();
+        }
+
         _listener.RecordObservableInstruments();
         lock (_longs)
         {
-            return new Dictionary<string, long>(_longs);
+            var all = new Dictionary<string, long>(_longs);
+            foreach (var (key, value) in _observed)
+            {
+                all[key] = value;
+            }
+
+            return all;
         }
     }
 

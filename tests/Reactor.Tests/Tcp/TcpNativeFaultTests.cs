@@ -432,7 +432,7 @@ public class TcpNativeFaultTests
 
         public List<SocketFaults> ListenFaults { get; } = [];
 
-        public StreamCounters Counters => Reactor.Internal().Streams.Counters;
+        public StreamCountersView Counters => Reactor.Internal().Streams.Counters;
 
         public IEnumerable<LogRecord> Warnings => Logs.Records.Where(r => r.Level >= Microsoft.Extensions.Logging.LogLevel.Warning);
 

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using Reactor.Endpoints;
@@ -34,6 +36,7 @@ internal sealed class HappyEyeballs
     private Attempt? _winner;
     private bool _finished;
     private bool _timedOut;
+    private Activity? _activity;
 
     internal HappyEyeballs(IReactor reactor, string host, int port, TimeSpan timeout, IPEndPoint? bindAddress, TimeSpan attemptDelay, Factory factory)
     {
@@ -54,6 +57,15 @@ internal sealed class HappyEyeballs
         try
         {
             _startedAt = _reactor.Seconds();
+            _activity = Telemetry.Start(Telemetry.HostnameConnectActivity, ActivityKind.Client);
+            if (_activity is not null)
+            {
+                _activity.DisplayName = string.Create(CultureInfo.InvariantCulture, $"connect {_host}:{_port}");
+                _activity.SetTag("server.address", _host);
+                _activity.SetTag("server.port", _port);
+                _activity.SetTag("network.transport", "tcp");
+            }
+
             _deadline = _reactor.CallLater(_timeout, OnDeadline);
             if (IPLiteral.TryParse(_host, out var literal))
             {
@@ -61,7 +73,12 @@ internal sealed class HappyEyeballs
                 return _result;
             }
 
-            var lookup = _reactor.ResolveAll(_host, [_timeout]);
+            Deferred<IReadOnlyList<IPAddress>> lookup;
+            using (Telemetry.MakeCurrent(_activity))
+            {
+                lookup = _reactor.ResolveAll(_host, [_timeout]); // the lookup's span is this connect's child
+            }
+
             _lookup = lookup;
             lookup.AddCallbacks(
                 addresses =>
@@ -171,8 +188,13 @@ internal sealed class HappyEyeballs
         }
 
         var left = _timeout - TimeSpan.FromSeconds(_reactor.Seconds() - _startedAt);
-        attempt.Result = ConnectAttempt<Protocol>.Start(_reactor, attempt.Build, _factory.LogPrefix, _factory,
-            factory => _reactor.ConnectTcp(address.ToString(), _port, factory, left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1), _bindAddress));
+        using (Telemetry.MakeCurrent(_activity))
+        {
+            // Each attempt's Reactor.Connect span is this connect's child.
+            attempt.Result = ConnectAttempt<Protocol>.Start(_reactor, attempt.Build, _factory.LogPrefix, _factory,
+                factory => _reactor.ConnectTcp(address.ToString(), _port, factory, left > TimeSpan.Zero ? left : TimeSpan.FromTicks(1), _bindAddress));
+        }
+
         attempt.Result.AddCallbacks(
             protocol =>
             {
@@ -218,6 +240,8 @@ internal sealed class HappyEyeballs
         {
             _finished = true;
             CancelTimer(ref _deadline);
+            Telemetry.Stop(_activity);
+            _activity = null;
             _result.Callback(protocol);
         }
     }
@@ -312,6 +336,8 @@ internal sealed class HappyEyeballs
         CancelTimer(ref _deadline);
         CancelTimer(ref _nextAttempt);
         var lookup = _lookup;
+        var activity = _activity;
+        _activity = null;
         _lookup = null;
         if (lookup is { Called: false })
         {
@@ -323,6 +349,7 @@ internal sealed class HappyEyeballs
             attempt.Cancel();
         }
 
+        Telemetry.Stop(activity, reason);
         if (!_result.Called)
         {
             _result.Errback(reason);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
@@ -17,6 +18,7 @@ internal sealed class HostLookup<T>
     private readonly Func<IReadOnlyList<IPAddress>, T?> _select;
     private IDelayedCall? _timeoutCall;
     private TimeSpan _limit;
+    private Activity? _activity;
 
     /// <param name="reactor">The reactor the lookup runs on.</param>
     /// <param name="name">The host name.</param>
@@ -28,8 +30,18 @@ internal sealed class HostLookup<T>
         _select = select;
 
         // The canceller only cleans up; Deferred.Cancel then fails Result with CancelledException.
-        Result = new Deferred<T>(_ => Finish());
+        Result = new Deferred<T>(_ =>
+        {
+            Finish();
+            EndActivity(new CancelledException());
+        });
         Result.SetOwner(reactor);
+        _activity = Telemetry.Start(Telemetry.ResolveActivity, ActivityKind.Internal);
+        if (_activity is not null)
+        {
+            _activity.DisplayName = $"DNS lookup {name}";
+            _activity.SetTag("dns.question.name", name);
+        }
     }
 
     /// <summary>The caller's Deferred.</summary>
@@ -46,7 +58,9 @@ internal sealed class HostLookup<T>
         }
         catch (Exception e)
         {
-            Result.Errback(new DnsLookupException(_name, e));
+            var failure = new DnsLookupException(_name, e);
+            EndActivity(failure);
+            Result.Errback(failure);
             return;
         }
 
@@ -70,11 +84,19 @@ internal sealed class HostLookup<T>
         var addresses = result as IReadOnlyList<IPAddress> ?? [];
         if (_select(addresses) is { } selected)
         {
+            if (_activity is not null)
+            {
+                _activity.SetTag("dns.answers", AddressStrings(addresses));
+                EndActivity(null);
+            }
+
             Result.Callback(selected);
         }
         else
         {
-            Result.Errback(new DnsLookupException(_name));
+            var failure = new DnsLookupException(_name);
+            EndActivity(failure);
+            Result.Errback(failure);
         }
 
         return null;
@@ -86,9 +108,11 @@ internal sealed class HostLookup<T>
         if (!Result.Called)
         {
             Finish();
-            Result.Errback(failure.Exception is DnsLookupException own && own.Name == _name
+            var error = failure.Exception is DnsLookupException own && own.Name == _name
                 ? own
-                : new DnsLookupException(_name, failure.Exception));
+                : new DnsLookupException(_name, failure.Exception);
+            EndActivity(error);
+            Result.Errback(error);
         }
 
         return null;
@@ -102,8 +126,10 @@ internal sealed class HostLookup<T>
         }
 
         Finish();
-        Result.Errback(new DnsLookupException(_name, new TimeoutException(
-            $"The lookup of {_name} did not finish within {_limit.TotalSeconds} seconds, the sum of its timeouts.")));
+        var failure = new DnsLookupException(_name, new TimeoutException(
+            $"The lookup of {_name} did not finish within {_limit.TotalSeconds} seconds, the sum of its timeouts."));
+        EndActivity(failure);
+        Result.Errback(failure);
     }
 
     private void Finish()
@@ -114,5 +140,22 @@ internal sealed class HostLookup<T>
         }
 
         _reactor.UntrackLookup(Result);
+    }
+
+    private void EndActivity(Exception? error)
+    {
+        Telemetry.Stop(_activity, error);
+        _activity = null;
+    }
+
+    private static string[] AddressStrings(IReadOnlyList<IPAddress> addresses)
+    {
+        var strings = new string[addresses.Count];
+        for (var i = 0; i < strings.Length; i++)
+        {
+            strings[i] = addresses[i].ToString();
+        }
+
+        return strings;
     }
 }

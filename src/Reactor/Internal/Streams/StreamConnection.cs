@@ -25,6 +25,7 @@ internal abstract class StreamConnection : ITransport, IReactorTransport, IStrea
 
     private readonly IStreamSocket _socket;
     private readonly StreamLoop _loop;
+    private readonly StreamCounters _counters;
     private Protocol _protocol;
     private WriteQueue _writes;
     private State _state;
@@ -50,6 +51,7 @@ internal abstract class StreamConnection : ITransport, IReactorTransport, IStrea
         _socket = socket;
         _protocol = protocol;
         _loop = reactor.Streams;
+        _counters = _loop.CountersFor(socket.AddressFamily);
         _highWatermark = reactor.Options.Tcp.HighWatermark;
         _lowWatermark = reactor.Options.Tcp.LowWatermark;
     }
@@ -65,6 +67,9 @@ internal abstract class StreamConnection : ITransport, IReactorTransport, IStrea
     public bool ServiceRequested { get; set; }
 
     internal Protocol Protocol => _protocol;
+
+    /// <summary>The counters this connection counts in (its kind: TCP over IPv4 or IPv6, UNIX); TLS above it counts there too.</summary>
+    internal StreamCounters Counters => _counters;
 
     /// <summary>The reactor this connection runs on (layers above it, such as TLS, need its timers and loop).</summary>
     internal ReactorBase OwnerReactor => Reactor;
@@ -134,7 +139,7 @@ internal abstract class StreamConnection : ITransport, IReactorTransport, IStrea
     internal void Start()
     {
         Reactor.TrackOpen(this);
-        _loop.Counters.ConnectionsActive++;
+        _counters.ConnectionsActive++;
         UpdateWatch();
         try
         {
@@ -175,7 +180,7 @@ internal abstract class StreamConnection : ITransport, IReactorTransport, IStrea
             var received = _socket.Receive(buffer, out var error);
             if (received > 0)
             {
-                _loop.Counters.BytesReceived += received;
+                _counters.BytesReceived += received;
                 if (!Deliver(buffer.AsSpan(0, received)) || _state != State.Open || _paused || received < buffer.Length)
                 {
                     return;
@@ -271,7 +276,7 @@ internal abstract class StreamConnection : ITransport, IReactorTransport, IStrea
             var sent = _socket.Send(data, out var error);
             if (sent > 0)
             {
-                _loop.Counters.BytesSent += sent;
+                _counters.BytesSent += sent;
             }
 
             if (sent == data.Length)
@@ -333,7 +338,7 @@ internal abstract class StreamConnection : ITransport, IReactorTransport, IStrea
         var limit = Reactor.Options.Tcp.MaxWriteBuffer;
         if (_writes.Length + data.Length > limit)
         {
-            var counters = _loop.Counters;
+            var counters = _counters;
             counters.WriteBufferOverflows++;
             counters.WritesDropped++;
             StreamLog.WriteBufferOverflow(_loop.Logger, this, data.Length, _writes.Length, limit);
@@ -342,7 +347,7 @@ internal abstract class StreamConnection : ITransport, IReactorTransport, IStrea
         }
 
         _writes.Append(data, _loop.Blocks);
-        _loop.Counters.BufferedBytes += data.Length;
+        _counters.BufferedBytes += data.Length;
         if (_producer is not null && _producerStreaming && !_producerPaused && _writes.Length > _highWatermark)
         {
             // D19: once per crossing.
@@ -397,7 +402,7 @@ internal abstract class StreamConnection : ITransport, IReactorTransport, IStrea
     {
         if (length > 0)
         {
-            _loop.Counters.WritesDropped++;
+            _counters.WritesDropped++;
             StreamLog.WriteAfterCloseDropped(_loop.Logger, length, this);
         }
     }
@@ -438,8 +443,8 @@ internal abstract class StreamConnection : ITransport, IReactorTransport, IStrea
             if (sent > 0)
             {
                 _writes.Consume(sent, _loop.Blocks);
-                _loop.Counters.BytesSent += sent;
-                _loop.Counters.BufferedBytes -= sent;
+                _counters.BytesSent += sent;
+                _counters.BufferedBytes -= sent;
             }
 
             if (sent < offered)
@@ -642,7 +647,7 @@ internal abstract class StreamConnection : ITransport, IReactorTransport, IStrea
         _closeReason = reason;
         _closeNow = true;
         _abort |= abort;
-        _loop.Counters.BufferedBytes -= _writes.Length;
+        _counters.BufferedBytes -= _writes.Length;
         _writes.Clear(_loop.Blocks);
         _watchingWritable = false;
         UpdateWatch();
@@ -761,7 +766,7 @@ internal abstract class StreamConnection : ITransport, IReactorTransport, IStrea
             _socket.Dispose();
         }
 
-        var counters = _loop.Counters;
+        var counters = _counters;
         counters.BufferedBytes -= _writes.Length;
         _writes.Clear(_loop.Blocks);
         counters.ConnectionsActive--;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
@@ -27,6 +28,8 @@ internal abstract class StreamConnector : IConnector, IReactorBoundConnector, IS
     private EndPoint? _remote;
     private Exception? _failure;
     private StreamConnection? _connection;
+    private StreamKind _kind = StreamKind.Tcp;
+    private Activity? _activity;
 
     protected StreamConnector(ReactorBase reactor, ClientFactory factory, TimeSpan timeout, EndPoint destination)
     {
@@ -45,6 +48,15 @@ internal abstract class StreamConnector : IConnector, IReactorBoundConnector, IS
     protected ReactorBase Reactor { get; }
 
     protected ILogger Logger => Reactor.Streams.Logger;
+
+    /// <summary>The current attempt's span (<c>Reactor.Connect</c>), when a listener samples it; else <c>null</c>.</summary>
+    protected Activity? AttemptActivity => _activity;
+
+    /// <summary>The kind of stream counted before an address is known (TCP: <see cref="StreamKind.Tcp"/>; UNIX: <see cref="StreamKind.Unix"/>).</summary>
+    protected virtual StreamKind UnresolvedKind => StreamKind.Tcp;
+
+    /// <summary>Names an attempt's span and tags its destination (<c>server.address</c>, <c>server.port</c>, <c>network.transport</c>).</summary>
+    protected abstract void DescribeActivity(Activity activity);
 
     public EndPoint GetDestination() => _destination;
 
@@ -92,6 +104,13 @@ internal abstract class StreamConnector : IConnector, IReactorBoundConnector, IS
             return; // StartedConnecting stopped (or restarted) it.
         }
 
+        _kind = UnresolvedKind;
+        _activity = Telemetry.Start(Telemetry.ConnectActivity, ActivityKind.Client);
+        if (_activity is not null)
+        {
+            DescribeActivity(_activity);
+        }
+
         StartAttempt(attempt);
     }
 
@@ -108,6 +127,8 @@ internal abstract class StreamConnector : IConnector, IReactorBoundConnector, IS
     protected void StartSocket(EndPoint remote, EndPoint? bindAddress = null)
     {
         _remote = remote;
+        _kind = StreamKinds.Of(remote.AddressFamily);
+        Telemetry.SetPeer(_activity, remote);
         IStreamSocket socket;
         try
         {
@@ -206,7 +227,9 @@ internal abstract class StreamConnector : IConnector, IReactorBoundConnector, IS
         _state = ConnectorState.Connected;
         var connection = CreateConnection(socket, protocol ?? new Protocol(), local, _remote!);
         _connection = connection;
-        Reactor.Streams.Counters.ConnectionsConnected++;
+        connection.Counters.ConnectionsConnected++;
+        Telemetry.Stop(_activity);
+        _activity = null;
         connection.Start();
         if (protocol is null)
         {
@@ -262,6 +285,8 @@ internal abstract class StreamConnector : IConnector, IReactorBoundConnector, IS
         }
 
         OnAttemptEnded();
+        Telemetry.Stop(_activity, reason);
+        _activity = null;
         Reactor.CallSoon(ReportFailureSoon, this);
     }
 
@@ -281,7 +306,7 @@ internal abstract class StreamConnector : IConnector, IReactorBoundConnector, IS
         _failure = null;
         _state = ConnectorState.Disconnected;
         Reactor.TrackClosed(this);
-        Reactor.Streams.Counters.ConnectFailures++;
+        Reactor.Streams.CountersFor(_kind).ConnectFailures++;
         try
         {
             _factory.ClientConnectionFailed(this, new Failure(reason));

@@ -17,6 +17,7 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
 
     private readonly IListenSocket _socket;
     private readonly StreamLoop _loop;
+    private readonly StreamCounters _counters;
     private int _acceptsPerWake;
     private State _state = State.Listening;
     private Deferred<object?>? _stopped;
@@ -34,6 +35,7 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
         _socket = socket;
         Factory = factory;
         _loop = reactor.Streams;
+        _counters = _loop.CountersFor(socket.AddressFamily);
         _acceptsPerWake = reactor.Options.Tcp.InitialAcceptsPerWake;
     }
 
@@ -163,7 +165,7 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
                     if (error is SocketError.ConnectionAborted or SocketError.ConnectionReset)
                     {
                         // The client reset it while it waited in the backlog: gone before it was ours, but counted.
-                        _loop.Counters.AcceptsAborted++;
+                        _counters.AcceptsAborted++;
                     }
 
                     continue;
@@ -194,7 +196,7 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
         catch (Exception e)
         {
             StreamLog.FactoryCallbackFailed(Logger, Factory, nameof(Factory.BuildProtocol), e);
-            _loop.Counters.AcceptsRefused++;
+            _counters.AcceptsRefused++;
             socket.Abort();
             return;
         }
@@ -202,12 +204,12 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
         if (protocol is null)
         {
             StreamLog.ConnectionRefusedByFactory(Logger, Factory, peer);
-            _loop.Counters.AcceptsRefused++;
+            _counters.AcceptsRefused++;
             socket.Dispose();
             return;
         }
 
-        _loop.Counters.ConnectionsAccepted++;
+        _counters.ConnectionsAccepted++;
         _openConnections++;
         CreateConnection(socket, peer, protocol, _sessionCount++).Start();
     }
@@ -266,7 +268,7 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
         }
 
         _shed += shed;
-        _loop.Counters.AcceptsShed += shed;
+        _counters.AcceptsShed += shed;
         if (DropLogging.ShouldLog(_shed))
         {
             StreamLog.AcceptsShed(Logger, LogName, shed, _shed);
@@ -276,7 +278,7 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
     private void LogAcceptError(SocketError error)
     {
         var total = ++_acceptErrors;
-        _loop.Counters.AcceptErrors++;
+        _counters.AcceptErrors++;
         if (DropLogging.ShouldLog(total))
         {
             StreamLog.AcceptFailed(Logger, LogName, error, total);

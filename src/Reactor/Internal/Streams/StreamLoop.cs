@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 
 namespace Reactor.Internal.Streams;
@@ -32,6 +33,7 @@ internal sealed class StreamLoop
 
     private readonly ReactorBase _reactor;
     private readonly List<IStreamService> _pending = [];
+    private readonly StreamCounters[] _counters = new StreamCounters[StreamKinds.Count];
     private LoopPipeScheduler? _pipeScheduler;
     private PipeBlockPool? _pipeBlocks;
     private int _depth;
@@ -43,7 +45,13 @@ internal sealed class StreamLoop
         _reactor = reactor;
         Logger = reactor.LoggerFactory.CreateLogger(StreamLog.Category);
         ReadBuffer = GC.AllocateUninitializedArray<byte>(ReadSize, pinned: true);
-        StreamMetrics.Register(Counters);
+        for (var kind = 0; kind < StreamKinds.Count; kind++)
+        {
+            _counters[kind] = new StreamCounters((StreamKind)kind);
+            StreamMetrics.Register(_counters[kind]);
+        }
+
+        Counters = new StreamCountersView(_counters);
     }
 
     /// <summary>Where stream transports log (<see cref="StreamLog"/>).</summary>
@@ -58,8 +66,19 @@ internal sealed class StreamLoop
     /// <summary>Scratch for building one vectored send.</summary>
     internal ArraySegment<byte>[] Segments { get; } = new ArraySegment<byte>[MaxSegments];
 
-    /// <summary>The connections' counters (read by the metrics).</summary>
-    internal StreamCounters Counters { get; } = new();
+    /// <summary>The counts over every kind of stream, read live (tests, diagnostics).</summary>
+    internal StreamCountersView Counters { get; }
+
+    /// <summary>The counters of one kind of stream (read by the metrics); transports pick theirs once, when made.</summary>
+    internal StreamCounters CountersFor(StreamKind kind)
+    {
+        var counters = _counters[(int)kind];
+        counters.Used = true;
+        return counters;
+    }
+
+    /// <summary>The counters of the streams of <paramref name="family"/> (TCP over IPv4 or IPv6, UNIX).</summary>
+    internal StreamCounters CountersFor(AddressFamily family) => CountersFor(StreamKinds.Of(family));
 
     /// <summary>The scheduler of this reactor's pipes (<c>PipeProtocol</c>), made on first use.</summary>
     internal LoopPipeScheduler PipeScheduler => _pipeScheduler ??= new LoopPipeScheduler(_reactor, this);

@@ -15,23 +15,31 @@ internal static class StreamMetrics
 {
     private static readonly Lock CountersLock = new();
     private static readonly List<StreamCounters> All = [];
+    private static readonly Dictionary<string, KeyValuePair<string, object?>[][]> ExtraTags = [];
+    private static readonly KeyValuePair<string, object?>[][] KindTags =
+    [
+        StreamKinds.Tags(StreamKind.TcpIPv4),
+        StreamKinds.Tags(StreamKind.TcpIPv6),
+        StreamKinds.Tags(StreamKind.Tcp),
+        StreamKinds.Tags(StreamKind.Unix),
+    ];
 
     static StreamMetrics()
     {
         var meter = ReactorMetrics.Meter;
-        meter.CreateObservableCounter("reactor.tcp.connections.opened", ObserveOpened, "{connection}", "TCP connections made, by direction: inbound (accepted) or outbound (connected).");
-        meter.CreateObservableUpDownCounter("reactor.tcp.connections.active", () => Sum(static c => c.ConnectionsActive), "{connection}", "TCP connections open now.");
-        meter.CreateObservableCounter("reactor.tcp.connections.closed", ObserveClosed, "{connection}", "TCP connections closed, by reason: done, lost, aborted, error, overflow.");
-        meter.CreateObservableCounter("reactor.tcp.bytes.received", () => Sum(static c => c.BytesReceived), "By", "Bytes delivered to protocols.");
-        meter.CreateObservableCounter("reactor.tcp.bytes.sent", () => Sum(static c => c.BytesSent), "By", "Bytes handed to the kernel.");
-        meter.CreateObservableUpDownCounter("reactor.tcp.write_buffer", () => Sum(static c => c.BufferedBytes), "By", "Bytes written by protocols and not yet taken by the kernel.");
-        meter.CreateObservableCounter("reactor.tcp.write_buffer.overflows", () => Sum(static c => c.WriteBufferOverflows), "{connection}", "Connections aborted because a write would have taken their write buffer past Tcp.MaxWriteBuffer.");
-        meter.CreateObservableCounter("reactor.tcp.writes.dropped", () => Sum(static c => c.WritesDropped), "{write}", "Writes dropped because the connection was closing or closed.");
-        meter.CreateObservableCounter("reactor.tcp.accepts.dropped", ObserveAcceptsDropped, "{connection}", "Incoming connections dropped, by reason: refused (the factory built none or threw), shed (out of descriptors), error (accept failed), aborted (reset by the client before it was accepted).");
-        meter.CreateObservableCounter("reactor.tls.handshakes", ObserveHandshakes, "{handshake}", "TLS handshakes finished, by result: success or failure.");
-        meter.CreateObservableCounter("reactor.tls.bytes.received", () => Sum(static c => c.TlsBytesReceived), "By", "Plaintext bytes delivered to protocols over TLS.");
-        meter.CreateObservableCounter("reactor.tls.bytes.sent", () => Sum(static c => c.TlsBytesSent), "By", "Plaintext bytes protocols wrote over TLS, encrypted.");
-        meter.CreateObservableCounter("reactor.tcp.connect.failures", () => Sum(static c => c.ConnectFailures), "{attempt}", "Outgoing connection attempts that failed.");
+        meter.CreateObservableCounter("reactor.tcp.connections.opened", () => ByKind("direction", Directions), "{connection}", "TCP connections made, by direction: inbound (accepted) or outbound (connected).");
+        meter.CreateObservableUpDownCounter("reactor.tcp.connections.active", () => ByKind(static c => c.ConnectionsActive), "{connection}", "TCP connections open now.");
+        meter.CreateObservableCounter("reactor.tcp.connections.closed", () => ByKind("reason", CloseReasons), "{connection}", "TCP connections closed, by reason: done, lost, aborted, error, overflow.");
+        meter.CreateObservableCounter("reactor.tcp.bytes.received", () => ByKind(static c => c.BytesReceived), "By", "Bytes delivered to protocols.");
+        meter.CreateObservableCounter("reactor.tcp.bytes.sent", () => ByKind(static c => c.BytesSent), "By", "Bytes handed to the kernel.");
+        meter.CreateObservableUpDownCounter("reactor.tcp.write_buffer", () => ByKind(static c => c.BufferedBytes), "By", "Bytes written by protocols and not yet taken by the kernel.");
+        meter.CreateObservableCounter("reactor.tcp.write_buffer.overflows", () => ByKind(static c => c.WriteBufferOverflows), "{connection}", "Connections aborted because a write would have taken their write buffer past Tcp.MaxWriteBuffer.");
+        meter.CreateObservableCounter("reactor.tcp.writes.dropped", () => ByKind(static c => c.WritesDropped), "{write}", "Writes dropped because the connection was closing or closed.");
+        meter.CreateObservableCounter("reactor.tcp.accepts.dropped", () => ByKind("reason", AcceptDropReasons), "{connection}", "Incoming connections dropped, by reason: refused (the factory built none or threw), shed (out of descriptors), error (accept failed), aborted (reset by the client before it was accepted).");
+        meter.CreateObservableCounter("reactor.tls.handshakes", () => ByKind("result", HandshakeResults), "{handshake}", "TLS handshakes finished, by result: success or failure.");
+        meter.CreateObservableCounter("reactor.tls.bytes.received", () => ByKind(static c => c.TlsBytesReceived), "By", "Plaintext bytes delivered to protocols over TLS.");
+        meter.CreateObservableCounter("reactor.tls.bytes.sent", () => ByKind(static c => c.TlsBytesSent), "By", "Plaintext bytes protocols wrote over TLS, encrypted.");
+        meter.CreateObservableCounter("reactor.tcp.connect.failures", () => ByKind(static c => c.ConnectFailures), "{attempt}", "Outgoing connection attempts that failed.");
     }
 
     /// <summary>Counts one reactor's streams in the instruments from now on.</summary>
@@ -43,46 +51,109 @@ internal static class StreamMetrics
         }
     }
 
-    private static long Sum(Func<StreamCounters, long> read)
+    /// <summary>One measurement per kind of stream in use, each with its kind's attributes (made once per kind).</summary>
+    private static IEnumerable<Measurement<long>> ByKind(Func<StreamCounters, long> read)
+    {
+        var totals = Totals(read, out var used);
+        var measurements = new List<Measurement<long>>(StreamKinds.Count);
+        for (var kind = 0; kind < StreamKinds.Count; kind++)
+        {
+            if (used[kind])
+            {
+                measurements.Add(new(totals[kind], KindTags[kind]));
+            }
+        }
+
+        return measurements;
+    }
+
+    /// <summary>As <see cref="ByKind(Func{StreamCounters, long})"/>, once for each value of a further attribute (<c>direction</c>, <c>reason</c>, <c>result</c>).</summary>
+    private static IEnumerable<Measurement<long>> ByKind(string key, (string Value, Func<StreamCounters, long> Read)[] values)
+    {
+        var measurements = new List<Measurement<long>>();
+        foreach (var (value, read) in values)
+        {
+            var totals = Totals(read, out var used);
+            var tags = TagsWith(key, value);
+            for (var kind = 0; kind < StreamKinds.Count; kind++)
+            {
+                if (used[kind])
+                {
+                    measurements.Add(new(totals[kind], tags[kind]));
+                }
+            }
+        }
+
+        return measurements;
+    }
+
+    private static long[] Totals(Func<StreamCounters, long> read, out bool[] used)
+    {
+        var totals = new long[StreamKinds.Count];
+        used = new bool[StreamKinds.Count];
+        lock (CountersLock)
+        {
+            foreach (var counters in All)
+            {
+                if (counters.Used)
+                {
+                    var kind = (int)counters.Kind;
+                    used[kind] = true;
+                    totals[kind] += read(counters);
+                }
+            }
+        }
+
+        return totals;
+    }
+
+    /// <summary>Each kind's attributes followed by <paramref name="key"/> = <paramref name="value"/>, made on first use and kept.</summary>
+    private static KeyValuePair<string, object?>[][] TagsWith(string key, string value)
     {
         lock (CountersLock)
         {
-            var total = 0L;
-            foreach (var counters in All)
+            var name = key + "=" + value;
+            if (!ExtraTags.TryGetValue(name, out var tags))
             {
-                total += read(counters);
+                tags = new KeyValuePair<string, object?>[StreamKinds.Count][];
+                for (var kind = 0; kind < StreamKinds.Count; kind++)
+                {
+                    tags[kind] = [.. KindTags[kind], new(key, value)];
+                }
+
+                ExtraTags.Add(name, tags);
             }
 
-            return total;
+            return tags;
         }
     }
 
-    private static IEnumerable<Measurement<long>> ObserveOpened() =>
+    private static readonly (string, Func<StreamCounters, long>)[] Directions =
     [
-        new(Sum(static c => c.ConnectionsAccepted), new KeyValuePair<string, object?>("direction", "inbound")),
-        new(Sum(static c => c.ConnectionsConnected), new KeyValuePair<string, object?>("direction", "outbound")),
+        ("inbound", static c => c.ConnectionsAccepted),
+        ("outbound", static c => c.ConnectionsConnected),
     ];
 
-    private static IEnumerable<Measurement<long>> ObserveClosed() =>
+    private static readonly (string, Func<StreamCounters, long>)[] CloseReasons =
     [
-        new(Sum(static c => c.ClosedDone), new KeyValuePair<string, object?>("reason", "done")),
-        new(Sum(static c => c.ClosedLost), new KeyValuePair<string, object?>("reason", "lost")),
-        new(Sum(static c => c.ClosedAborted), new KeyValuePair<string, object?>("reason", "aborted")),
-        new(Sum(static c => c.ClosedError), new KeyValuePair<string, object?>("reason", "error")),
-        new(Sum(static c => c.ClosedOverflow), new KeyValuePair<string, object?>("reason", "overflow")),
+        ("done", static c => c.ClosedDone),
+        ("lost", static c => c.ClosedLost),
+        ("aborted", static c => c.ClosedAborted),
+        ("error", static c => c.ClosedError),
+        ("overflow", static c => c.ClosedOverflow),
     ];
 
-    private static IEnumerable<Measurement<long>> ObserveHandshakes() =>
+    private static readonly (string, Func<StreamCounters, long>)[] HandshakeResults =
     [
-        new(Sum(static c => c.TlsHandshakes), new KeyValuePair<string, object?>("result", "success")),
-        new(Sum(static c => c.TlsHandshakeFailures), new KeyValuePair<string, object?>("result", "failure")),
+        ("success", static c => c.TlsHandshakes),
+        ("failure", static c => c.TlsHandshakeFailures),
     ];
 
-    private static IEnumerable<Measurement<long>> ObserveAcceptsDropped() =>
+    private static readonly (string, Func<StreamCounters, long>)[] AcceptDropReasons =
     [
-        new(Sum(static c => c.AcceptsRefused), new KeyValuePair<string, object?>("reason", "refused")),
-        new(Sum(static c => c.AcceptsShed), new KeyValuePair<string, object?>("reason", "shed")),
-        new(Sum(static c => c.AcceptErrors), new KeyValuePair<string, object?>("reason", "error")),
-        new(Sum(static c => c.AcceptsAborted), new KeyValuePair<string, object?>("reason", "aborted")),
+        ("refused", static c => c.AcceptsRefused),
+        ("shed", static c => c.AcceptsShed),
+        ("error", static c => c.AcceptErrors),
+        ("aborted", static c => c.AcceptsAborted),
     ];
 }

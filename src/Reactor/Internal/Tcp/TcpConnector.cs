@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Net;
 using Reactor.Internal.Resolve;
 using Reactor.Internal.Streams;
@@ -51,7 +53,12 @@ internal sealed class TcpConnector : StreamConnector
             return;
         }
 
-        var lookup = Reactor.Resolve(_host);
+        Deferred<IPAddress> lookup;
+        using (Telemetry.MakeCurrent(AttemptActivity))
+        {
+            lookup = Reactor.Resolve(_host); // its span, if any, is this attempt's child
+        }
+
         _lookup = lookup;
         lookup.AddCallbacks(
             address =>
@@ -74,6 +81,14 @@ internal sealed class TcpConnector : StreamConnector
 
                 return default!;
             });
+    }
+
+    protected override void DescribeActivity(Activity activity)
+    {
+        activity.DisplayName = string.Create(CultureInfo.InvariantCulture, $"connect {_host}:{_port}");
+        activity.SetTag("server.address", _host);
+        activity.SetTag("server.port", _port);
+        activity.SetTag("network.transport", "tcp");
     }
 
     protected override void OnAttemptEnded()

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net;
 using System.Net.Security;
 using System.Security.Authentication;
@@ -48,6 +49,8 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
     private bool _appLost;
     private ReactorBase _reactor = null!;
     private StreamLoop _loop = null!;
+    private StreamCounters _counters = null!;
+    private Activity? _handshakeActivity;
     private ITransport _lower = null!;
     private LoopStream? _stream;
     private SslStream? _ssl;
@@ -183,12 +186,14 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
 
         _reactor = connection.OwnerReactor;
         _loop = _reactor.Streams;
+        _counters = connection.Counters;
         _lower.RegisterProducer(_membrane, streaming: true);
         _stream = new LoopStream(_reactor, _lower, _loop.Blocks);
         _ssl = new SslStream(_stream, leaveInnerStreamOpen: true);
         var timeout = _serverOptions?.HandshakeTimeout ?? _clientOptions!.HandshakeTimeout;
         _handshakeTimer = _reactor.CallLater(timeout, OnHandshakeTimedOut);
         _handshaking = true;
+        StartHandshakeActivity();
         _ = HandshakeThenReadAsync();
     }
 
@@ -293,7 +298,8 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         }
 
         _handshakeFailureRecorded = true;
-        _loop.Counters.TlsHandshakeFailures++;
+        _counters.TlsHandshakeFailures++;
+        EndHandshakeActivity(failure);
         TlsLog.HandshakeFailed(_loop.Logger, PeerAddress, failure.Reason, failure.Message);
     }
 
@@ -344,7 +350,12 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
         CancelTimers();
         _state = State.Open;
         IsHandshakeComplete = true;
-        _loop.Counters.TlsHandshakes++;
+        _counters.TlsHandshakes++;
+        if (_handshakeActivity is not null)
+        {
+            _handshakeActivity.SetTag("tls.protocol.version", Telemetry.TlsVersion(_ssl!.SslProtocol));
+            EndHandshakeActivity(null);
+        }
         if (_app is null)
         {
             try
@@ -511,7 +522,7 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
             return; // as Twisted: no data after LoseConnection
         }
 
-        _loop.Counters.TlsBytesReceived += plaintext.Length;
+        _counters.TlsBytesReceived += plaintext.Length;
         _loop.BeginDispatch();
         try
         {
@@ -576,7 +587,7 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
             // D20: dropped, never thrown.
             if (!data.IsEmpty)
             {
-                _loop.Counters.WritesDropped++;
+                _counters.WritesDropped++;
             }
 
             return;
@@ -670,7 +681,7 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
                 var count = segment[0].Count;
                 _ssl!.Write(segment[0].AsSpan());
                 _plain.Consume(count, _loop.Blocks);
-                _loop.Counters.TlsBytesSent += count;
+                _counters.TlsBytesSent += count;
             }
         }
         catch (Exception e)
@@ -959,6 +970,35 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
     public EndPoint GetPeer() => _lower.GetPeer();
 
     private EndPoint? PeerAddress => _lower?.GetPeer();
+
+    /// <summary>The handshake's span (<c>Reactor.TlsHandshake</c>, as .NET's "TLS client/server handshake"), when sampled.</summary>
+    private void StartHandshakeActivity()
+    {
+        var activity = Telemetry.Start(Telemetry.TlsHandshakeActivity, IsClient ? ActivityKind.Client : ActivityKind.Server);
+        if (activity is null)
+        {
+            return;
+        }
+
+        _handshakeActivity = activity;
+        activity.DisplayName = IsClient ? $"TLS client handshake {_serverName}" : "TLS server handshake";
+        activity.SetTag("tls.protocol.name", "tls");
+        if (IsClient)
+        {
+            activity.SetTag("server.address", _serverName);
+        }
+
+        if (PeerAddress is { } peer)
+        {
+            Telemetry.SetPeer(activity, peer);
+        }
+    }
+
+    private void EndHandshakeActivity(Exception? error)
+    {
+        Telemetry.Stop(_handshakeActivity, error);
+        _handshakeActivity = null;
+    }
 
     private void CancelTimers()
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Net.Sockets;
 
 namespace Reactor.Internal.Udp;
 
@@ -16,15 +17,28 @@ internal static class UdpMetrics
     private static readonly Lock PortsLock = new();
     private static readonly List<UdpPort> OpenPorts = [];
     private static readonly List<UdpPort> RetiredPorts = [];
-    private static readonly UdpPortCounters RetiredTotals = new();
+    private static readonly KeyValuePair<string, object?> TransportUdp = new("network.transport", "udp");
+    private static readonly UdpPortCounters[] RetiredTotals = [new(), new()];
+    private static readonly bool[] FamilyUsed = new bool[2];
+
+    /// <summary>Each family's attributes (index 0: IPv4, 1: IPv6), made once.</summary>
+    private static readonly KeyValuePair<string, object?>[][] FamilyTags =
+    [
+        [TransportUdp, Telemetry.TypeIPv4],
+        [TransportUdp, Telemetry.TypeIPv6],
+    ];
+
+    private static readonly KeyValuePair<string, object?>[][] TruncatedTags = WithReason("truncated");
+    private static readonly KeyValuePair<string, object?>[][] QueueFullTags = WithReason("queue_full");
+    private static readonly KeyValuePair<string, object?>[][] SendErrorTags = WithReason("send_error");
 
     static UdpMetrics()
     {
         var meter = ReactorMetrics.Meter;
-        meter.CreateObservableCounter("reactor.udp.datagrams.received", () => Sum(static c => c.DatagramsReceived), "{datagram}", "Datagrams delivered to protocols.");
-        meter.CreateObservableCounter("reactor.udp.datagrams.sent", () => Sum(static c => c.DatagramsSent), "{datagram}", "Datagrams handed to the kernel.");
-        meter.CreateObservableCounter("reactor.udp.bytes.received", () => Sum(static c => c.BytesReceived), "By", "Payload bytes delivered to protocols.");
-        meter.CreateObservableCounter("reactor.udp.bytes.sent", () => Sum(static c => c.BytesSent), "By", "Payload bytes handed to the kernel.");
+        meter.CreateObservableCounter("reactor.udp.datagrams.received", () => ByFamily(static c => c.DatagramsReceived, FamilyTags), "{datagram}", "Datagrams delivered to protocols.");
+        meter.CreateObservableCounter("reactor.udp.datagrams.sent", () => ByFamily(static c => c.DatagramsSent, FamilyTags), "{datagram}", "Datagrams handed to the kernel.");
+        meter.CreateObservableCounter("reactor.udp.bytes.received", () => ByFamily(static c => c.BytesReceived, FamilyTags), "By", "Payload bytes delivered to protocols.");
+        meter.CreateObservableCounter("reactor.udp.bytes.sent", () => ByFamily(static c => c.BytesSent, FamilyTags), "By", "Payload bytes handed to the kernel.");
         meter.CreateObservableCounter("reactor.udp.datagrams.dropped", ObserveDropped, "{datagram}", "Datagrams dropped, by reason: truncated, queue_full, send_error.");
         meter.CreateObservableUpDownCounter("reactor.udp.pending_writes", ObservePendingWrites, "{datagram}", "Datagrams queued because the socket's send buffer was full.");
     }
@@ -35,6 +49,7 @@ internal static class UdpMetrics
         lock (PortsLock)
         {
             OpenPorts.Add(port);
+            FamilyUsed[FamilyIndex(port)] = true;
         }
     }
 
@@ -50,39 +65,72 @@ internal static class UdpMetrics
         }
     }
 
-    private static long Sum(Func<UdpPortCounters, long> read)
+    private static int FamilyIndex(UdpPort port) => port.AddressFamily == AddressFamily.InterNetworkV6 ? 1 : 0;
+
+    private static KeyValuePair<string, object?>[][] WithReason(string reason) =>
+    [
+        [TransportUdp, Telemetry.TypeIPv4, new("reason", reason)],
+        [TransportUdp, Telemetry.TypeIPv6, new("reason", reason)],
+    ];
+
+    /// <summary>Per family in use, the total of open and closed ports' counts, tagged with <paramref name="tags"/>[family].</summary>
+    private static void AddByFamily(List<Measurement<long>> into, Func<UdpPortCounters, long> read, KeyValuePair<string, object?>[][] tags)
     {
         lock (PortsLock)
         {
             FoldRetiredPorts();
-            var total = read(RetiredTotals);
+            Span<long> totals = [read(RetiredTotals[0]), read(RetiredTotals[1])];
             foreach (var port in OpenPorts)
             {
-                total += read(port.Counters);
+                totals[FamilyIndex(port)] += read(port.Counters);
             }
 
-            return total;
+            for (var family = 0; family < 2; family++)
+            {
+                if (FamilyUsed[family])
+                {
+                    into.Add(new(totals[family], tags[family]));
+                }
+            }
         }
     }
 
-    private static IEnumerable<Measurement<long>> ObserveDropped() =>
-    [
-        new(Sum(static c => c.DroppedTruncated), new KeyValuePair<string, object?>("reason", "truncated")),
-        new(Sum(static c => c.DroppedQueueFull), new KeyValuePair<string, object?>("reason", "queue_full")),
-        new(Sum(static c => c.DroppedSendError), new KeyValuePair<string, object?>("reason", "send_error")),
-    ];
+    private static List<Measurement<long>> ByFamily(Func<UdpPortCounters, long> read, KeyValuePair<string, object?>[][] tags)
+    {
+        var measurements = new List<Measurement<long>>(2);
+        AddByFamily(measurements, read, tags);
+        return measurements;
+    }
 
-    private static long ObservePendingWrites()
+    private static List<Measurement<long>> ObserveDropped()
+    {
+        var measurements = new List<Measurement<long>>(6);
+        AddByFamily(measurements, static c => c.DroppedTruncated, TruncatedTags);
+        AddByFamily(measurements, static c => c.DroppedQueueFull, QueueFullTags);
+        AddByFamily(measurements, static c => c.DroppedSendError, SendErrorTags);
+        return measurements;
+    }
+
+    private static List<Measurement<long>> ObservePendingWrites()
     {
         lock (PortsLock)
         {
-            var total = 0L;
+            Span<long> totals = [0, 0];
             foreach (var port in OpenPorts)
             {
-                total += port.PendingWriteCount;
+                totals[FamilyIndex(port)] += port.PendingWriteCount;
             }
 
-            return total;
+            var measurements = new List<Measurement<long>>(2);
+            for (var family = 0; family < 2; family++)
+            {
+                if (FamilyUsed[family])
+                {
+                    measurements.Add(new(totals[family], FamilyTags[family]));
+                }
+            }
+
+            return measurements;
         }
     }
 
@@ -92,13 +140,14 @@ internal static class UdpMetrics
         foreach (var port in RetiredPorts)
         {
             var counters = port.Counters;
-            RetiredTotals.DatagramsReceived += counters.DatagramsReceived;
-            RetiredTotals.BytesReceived += counters.BytesReceived;
-            RetiredTotals.DatagramsSent += counters.DatagramsSent;
-            RetiredTotals.BytesSent += counters.BytesSent;
-            RetiredTotals.DroppedTruncated += counters.DroppedTruncated;
-            RetiredTotals.DroppedQueueFull += counters.DroppedQueueFull;
-            RetiredTotals.DroppedSendError += counters.DroppedSendError;
+            var totals = RetiredTotals[FamilyIndex(port)];
+            totals.DatagramsReceived += counters.DatagramsReceived;
+            totals.BytesReceived += counters.BytesReceived;
+            totals.DatagramsSent += counters.DatagramsSent;
+            totals.BytesSent += counters.BytesSent;
+            totals.DroppedTruncated += counters.DroppedTruncated;
+            totals.DroppedQueueFull += counters.DroppedQueueFull;
+            totals.DroppedSendError += counters.DroppedSendError;
         }
 
         RetiredPorts.Clear();

@@ -32,6 +32,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         _socket = socket;
         _local = local;
         Interface = @interface;
+        AddressFamily = local.AddressFamily;
         MaxPacketSize = maxPacketSize;
         Logger = reactor.LoggerFactory.CreateLogger(UdpLog.Category);
         var options = reactor.Options;
@@ -70,6 +71,9 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
     internal string Interface { get; }
 
     internal UdpPortCounters Counters { get; } = new();
+
+    /// <summary>The port's address family, fixed when it was made (the metrics' <c>network.type</c>).</summary>
+    internal AddressFamily AddressFamily { get; }
 
     /// <summary>How many datagrams wait in the pending-write queue (read by the metrics, from any thread).</summary>
     internal int PendingWriteCount => _pendingWrites.Count;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Reactor.Internal.Streams;
@@ -45,6 +46,15 @@ internal sealed class UnixConnector : StreamConnector
         }
 
         StartSocket(_path.EndPoint);
+    }
+
+    protected override StreamKind UnresolvedKind => StreamKind.Unix;
+
+    protected override void DescribeActivity(Activity activity)
+    {
+        activity.DisplayName = $"connect {_path}";
+        activity.SetTag("server.address", _path.ToString());
+        activity.SetTag("network.transport", "unix");
     }
 
     protected override StreamConnection CreateConnection(IStreamSocket socket, Protocol protocol, EndPoint local, EndPoint remote) =>
