@@ -19,10 +19,13 @@ const string Usage = """
                     the micro-benchmarks ([MemoryDiagnoser]) of dispatch, the timer heap, Deferreds, the address cache
       stream [--rounds 3] [--seconds 3] [--size 1024]
                     one-way bulk stream (C sender with sendmmsg or UDP GSO) into a Reactor sink with UDP GRO on and off
-      scale [--rounds 3] [--seconds 3]
-                    multi-core: echo against a ReactorGroup of 1 reactor (CPU 0) and of 2 (CPUs 0 and 1)
+      scale [--tcp] [--rounds 3] [--seconds 3]
+                    multi-core: echo against a ReactorGroup of 1 reactor (CPU 0) and of 2 (CPUs 0 and 1); --tcp: TCP
+                    echo and connect loads, SO_REUSEPORT per reactor against one acceptor handing connections round-robin
       group-echo [--reactors 2] [--port 0] [--interface 127.0.0.1]
                     the ReactorGroup echo server the scale benchmark measures
+      group-tcp-echo [--reactors 2] [--accept reuseport|handoff]
+                    the ReactorGroup TCP echo server the scale --tcp benchmark measures
       sink [--port 0] [--interface 127.0.0.1] [--no-gro]
                     the Reactor sink the stream benchmark measures
       socket-echo [--port 0] [--interface 127.0.0.1] [--stats]
@@ -61,6 +64,8 @@ switch (args[0])
         return ScaleCommand.Execute(rest);
     case "group-echo":
         return GroupEchoServer.Run(rest);
+    case "group-tcp-echo":
+        return GroupTcpEchoServer.Run(rest);
     case "sink":
         return SinkServer.Run(rest);
     case "socket-echo":

@@ -20,7 +20,8 @@ public sealed class TlsClientOptions
     /// <summary>
     /// The server's name: sent with SNI (when it is a DNS name) and checked against the server's certificate.
     /// <c>null</c> means the host given to <see cref="TlsReactorExtensions.ConnectSsl"/>; an IP literal there is checked
-    /// against the certificate's IP addresses.
+    /// against the certificate's IP addresses. A name in Unicode is sent and checked in its IDNA form
+    /// (<c>bücher.example</c> as <c>xn--bcher-kva.example</c>), as Twisted's <c>optionsForClientTLS</c> does.
     /// </summary>
     public string? ServerName { get; set; }
 

@@ -46,7 +46,7 @@ public static class TlsFactory
         return new TlsClientFactory(factory, options, ServerNameFor(options, host));
     }
 
-    /// <summary>The name a client verifies: <see cref="TlsClientOptions.ServerName"/>, or <paramref name="host"/>; checks the options.</summary>
+    /// <summary>The name a client verifies: <see cref="TlsClientOptions.ServerName"/>, or <paramref name="host"/>, in its IDNA form; checks the options.</summary>
     internal static string? ServerNameFor(TlsClientOptions options, string? host)
     {
         options.Validate();
@@ -59,6 +59,19 @@ public static class TlsFactory
         if (serverName is not null && IPLiteral.TryParse(serverName, out var address))
         {
             serverName = address.ToString(); // verified against the certificate's IP addresses; never sent with SNI
+        }
+        else if (serverName is not null && !System.Text.Ascii.IsValid(serverName))
+        {
+            // Twisted's optionsForClientTLS: a name in Unicode is sent (SNI) and verified in its IDNA form, NFC first, as
+            // certificates hold it. One that has no IDNA form stays as given and cannot match a certificate.
+            try
+            {
+                serverName = new System.Globalization.IdnMapping().GetAscii(serverName.Normalize(System.Text.NormalizationForm.FormC));
+            }
+            catch (ArgumentException)
+            {
+                // Not a valid IDN: verification fails against any certificate, as for any other wrong name.
+            }
         }
 
         return serverName;

@@ -45,8 +45,35 @@ public sealed class TlsServerOptions
         CertificateSelector = selector;
     }
 
+    private X509Certificate2Collection? _intermediates;
+    private SslStreamCertificateContext? _context;
+
     /// <summary>The certificate every client is shown, or <c>null</c> when <see cref="CertificateSelector"/> chooses.</summary>
     public X509Certificate2? Certificate { get; }
+
+    /// <summary>
+    /// The certificates sent after <see cref="Certificate"/> so that clients can build its chain to a root they trust:
+    /// the intermediate authorities, the certificate's issuer first (Twisted's <c>extraCertChain</c>). <c>null</c> (the
+    /// default): only what the system's certificate stores hold. <see cref="FromPemFiles"/> takes them from the
+    /// certificates that follow the first in its file. Used with <see cref="Certificate"/>; a
+    /// <see cref="CertificateSelector"/>'s certificates are sent with what the system's stores hold.
+    /// </summary>
+    public X509Certificate2Collection? IntermediateCertificates
+    {
+        get => _intermediates;
+        set
+        {
+            _intermediates = value;
+            _context = null;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Certificate"/> with <see cref="IntermediateCertificates"/>, its chain resolved once for every handshake
+    /// (as Kestrel does), not per connection. Several reactors may race to build it; each gets an equal one.
+    /// </summary>
+    internal SslStreamCertificateContext CertificateContext =>
+        _context ??= SslStreamCertificateContext.Create(Certificate!, _intermediates, offline: true);
 
     /// <summary>Chooses the certificate by the client's SNI host name, or <c>null</c> when <see cref="Certificate"/> is used.</summary>
     public Func<string?, X509Certificate2?>? CertificateSelector { get; }
@@ -73,10 +100,11 @@ public sealed class TlsServerOptions
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     /// <summary>
-    /// A server that presents the certificate in the PEM file <paramref name="certificatePath"/> (with any chain
-    /// certificates after it) and its private key from <paramref name="keyPath"/> (PKCS#8 or RSA/EC PEM).
+    /// A server that presents the first certificate in the PEM file <paramref name="certificatePath"/>, with its private
+    /// key from <paramref name="keyPath"/> (PKCS#8 or RSA/EC PEM; it may be the same file), and sends the certificates
+    /// that follow it in the file, in their order, as its chain (<see cref="IntermediateCertificates"/>).
     /// </summary>
-    /// <param name="certificatePath">The certificate's PEM file.</param>
+    /// <param name="certificatePath">The certificate's PEM file, with any chain certificates after it.</param>
     /// <param name="keyPath">The private key's PEM file.</param>
     /// <returns>The options.</returns>
     /// <exception cref="System.Security.Cryptography.CryptographicException">A file is not a certificate or key the runtime can read.</exception>
@@ -84,7 +112,15 @@ public sealed class TlsServerOptions
     {
         ArgumentNullException.ThrowIfNull(certificatePath);
         ArgumentNullException.ThrowIfNull(keyPath);
-        return new TlsServerOptions(X509Certificate2.CreateFromPemFile(certificatePath, keyPath));
+        var options = new TlsServerOptions(X509Certificate2.CreateFromPemFile(certificatePath, keyPath));
+        var all = new X509Certificate2Collection();
+        all.ImportFromPemFile(certificatePath);
+        if (all.Count > 1)
+        {
+            options.IntermediateCertificates = [.. all.Skip(1)];
+        }
+
+        return options;
     }
 
     /// <summary>Throws if a value is out of range.</summary>

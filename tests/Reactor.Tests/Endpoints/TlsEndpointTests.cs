@@ -139,7 +139,12 @@ public sealed class TlsEndpointTests : IDisposable
     [Theory]
     [InlineData("ssl:443:privateKey=/nonexistent/key.pem", "privateKey", "cannot be loaded")]
     [InlineData("ssl:443:privateKey={key}:certKey=/nonexistent/cert.pem", "certKey", "cannot be loaded")]
-    [InlineData("ssl:443:privateKey={key}:certKey={cert}:sslmethod=TLSv1_METHOD", "sslmethod", "has no argument 'sslmethod'")]
+    [InlineData("ssl:443:privateKey={key}:certKey={cert}:sslmethod=TLSv1_METHOD", "sslmethod", "a version Reactor refuses: TLS 1.2 and 1.3 only")]
+    [InlineData("ssl:443:privateKey={key}:certKey={cert}:sslmethod=TLSv1_1_METHOD", "sslmethod", "a version Reactor refuses")]
+    [InlineData("ssl:443:privateKey={key}:certKey={cert}:sslmethod=TLSv9_METHOD", "sslmethod", "must be SSLv23_METHOD (TLS 1.2 and 1.3, the default) or TLSv1_2_METHOD, not 'TLSv9_METHOD'")]
+    [InlineData("ssl:443:privateKey={key}:certKey={cert}:dhParameters={cert}", "dhParameters", "cannot load Diffie-Hellman parameters")]
+    [InlineData("ssl:443:privateKey={key}:certKey={cert}:extraCertChain={key}", "extraCertChain", "holds no PEM certificate")]
+    [InlineData("ssl:443:privateKey={key}:certKey={cert}:extraCertChain=/nonexistent/chain.pem", "extraCertChain", "cannot be read as PEM certificates")]
     [InlineData("tls:443:privateKey={key}:certKey={cert}:interface=example.com", "interface", "must be an IP address")]
     public void A_bad_TLS_server_string_names_the_argument(string description, string argument, string message)
     {
@@ -176,5 +181,129 @@ public sealed class TlsEndpointTests : IDisposable
         var tls = endpoint.Should().BeOfType<TlsServerEndpoint>().Subject;
         tls.Options.Certificate!.Thumbprint.Should().Be(TestCertificates.Server.Thumbprint);
         tls.Inner.Should().BeOfType<Tcp4ServerEndpoint>().Which.Port.Should().Be(8443);
+    }
+
+    // Twisted's ServerStringTests: chain order, a chain file must hold a certificate (above), PEM without a trailing newline.
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_server_string_s_chain_is_sent_so_a_client_trusting_only_the_root_verifies_it(bool inExtraCertChain)
+    {
+        var (leaf, key) = TestCertificates.WritePem(TestCertificates.ServerViaIntermediate, _directory.FullName, "leaf");
+        var intermediate = TestCertificates.Intermediate.ExportCertificatePem() + "\n";
+        string description;
+        if (inExtraCertChain)
+        {
+            var chain = Path.Combine(_directory.FullName, "chain.pem");
+            File.WriteAllText(chain, intermediate);
+            description = $"ssl:0:privateKey={Quote(key)}:certKey={Quote(leaf)}:extraCertChain={Quote(chain)}:interface=127.0.0.1";
+        }
+        else
+        {
+            File.AppendAllText(leaf, intermediate);
+            description = $"ssl:0:privateKey={Quote(key)}:certKey={Quote(leaf)}:interface=127.0.0.1";
+        }
+
+        using var reactor = TestBackends.Create(ReactorBackend.Portable);
+        var endpoint = (TlsServerEndpoint)Endpoint.ServerFromString(reactor, description);
+        endpoint.Options.IntermediateCertificates!.Select(c => c.Thumbprint).Should().Equal(TestCertificates.Intermediate.Thumbprint);
+        var port = ((ITcpPort)ResultOf(endpoint.Listen(new RecordingServerFactory()))).GetHost().Port;
+
+        var result = Endpoint.ClientFromString(reactor, $"tls:localhost:{port}:caCerts={Quote(_ca)}:timeout=10").Connect(new RecordingServerFactory());
+        reactor.RunUntilFired(result);
+
+        ResultOf(result).Transport.Should().BeAssignableTo<ITlsTransport>().Which.IsHandshakeComplete.Should().BeTrue(
+            "the client trusts only the root, so it verified the server through the intermediate the server sent");
+    }
+
+    [Fact]
+    public void Without_its_chain_the_same_server_is_not_verified()
+    {
+        // What the chain test proves: with only the leaf, the client cannot reach the root it trusts.
+        var (leaf, key) = TestCertificates.WritePem(TestCertificates.ServerViaIntermediate, _directory.FullName, "leaf");
+        using var reactor = TestBackends.Create(ReactorBackend.Portable);
+        var endpoint = (TlsServerEndpoint)Endpoint.ServerFromString(reactor, $"ssl:0:privateKey={Quote(key)}:certKey={Quote(leaf)}:interface=127.0.0.1");
+        endpoint.Options.IntermediateCertificates.Should().BeNull();
+        var port = ((ITcpPort)ResultOf(endpoint.Listen(new RecordingServerFactory()))).GetHost().Port;
+
+        var result = Endpoint.ClientFromString(reactor, $"tls:localhost:{port}:caCerts={Quote(_ca)}:timeout=10").Connect(new RecordingServerFactory());
+        reactor.RunUntilFired(result);
+
+        FailureOf(result).Should().BeOfType<TlsHandshakeException>();
+    }
+
+    [Fact]
+    public void The_chain_keeps_the_order_of_its_files_certKey_s_first_then_extraCertChain_s()
+    {
+        var (leaf, key) = TestCertificates.WritePem(TestCertificates.ServerViaIntermediate, _directory.FullName, "leaf");
+        File.AppendAllText(leaf, TestCertificates.Intermediate.ExportCertificatePem() + "\n");
+        var chain = Path.Combine(_directory.FullName, "chain.pem");
+        File.WriteAllText(chain, TestCertificates.Ca.ExportCertificatePem() + "\n" + TestCertificates.OtherCa.ExportCertificatePem() + "\n");
+
+        var endpoint = (TlsServerEndpoint)Endpoint.ServerFromString(new Reactor.Testing.MemoryReactor(), $"ssl:443:privateKey={Quote(key)}:certKey={Quote(leaf)}:extraCertChain={Quote(chain)}");
+
+        endpoint.Options.Certificate!.Thumbprint.Should().Be(TestCertificates.ServerViaIntermediate.Thumbprint);
+        endpoint.Options.IntermediateCertificates!.Select(c => c.Thumbprint).Should().Equal(
+            TestCertificates.Intermediate.Thumbprint, TestCertificates.Ca.Thumbprint, TestCertificates.OtherCa.Thumbprint);
+    }
+
+    [Fact]
+    public void FromPemFiles_sends_the_certificates_after_the_first_as_the_chain()
+    {
+        var (leaf, key) = TestCertificates.WritePem(TestCertificates.ServerViaIntermediate, _directory.FullName, "leaf");
+        TlsServerOptions.FromPemFiles(leaf, key).IntermediateCertificates.Should().BeNull();
+        File.AppendAllText(leaf, TestCertificates.Intermediate.ExportCertificatePem());
+
+        var options = TlsServerOptions.FromPemFiles(leaf, key);
+
+        options.Certificate!.Thumbprint.Should().Be(TestCertificates.ServerViaIntermediate.Thumbprint);
+        options.IntermediateCertificates!.Select(c => c.Thumbprint).Should().Equal(TestCertificates.Intermediate.Thumbprint);
+    }
+
+    [Fact]
+    public void PEM_files_without_a_trailing_newline_are_read()
+    {
+        var certificate = Path.Combine(_directory.FullName, "bare.pem");
+        var key = Path.Combine(_directory.FullName, "bare.key");
+        File.WriteAllText(certificate, File.ReadAllText(_certificate).TrimEnd());
+        File.WriteAllText(key, File.ReadAllText(_key).TrimEnd());
+        File.ReadAllText(certificate).Should().EndWith("-----END CERTIFICATE-----");
+
+        var endpoint = (TlsServerEndpoint)Endpoint.ServerFromString(new Reactor.Testing.MemoryReactor(), $"ssl:443:privateKey={Quote(key)}:certKey={Quote(certificate)}");
+
+        endpoint.Options.Certificate!.Thumbprint.Should().Be(TestCertificates.Server.Thumbprint);
+    }
+
+    [Fact]
+    public void Ssl_server_strings_take_Twisted_s_positional_order_and_sslmethod()
+    {
+        // Twisted's _parseSSL(port, privateKey, certKey, sslmethod, interface, backlog, extraCertChain, dhParameters).
+        var endpoint = (TlsServerEndpoint)Endpoint.ServerFromString(new Reactor.Testing.MemoryReactor(), $"ssl:8443:{Quote(_key)}:{Quote(_certificate)}:TLSv1_2_METHOD:127.0.0.1:7");
+
+        endpoint.Options.EnabledProtocols.Should().Be(System.Security.Authentication.SslProtocols.Tls12);
+        var tcp = endpoint.Inner.Should().BeOfType<Tcp4ServerEndpoint>().Subject;
+        (tcp.Port, tcp.Interface, tcp.Backlog).Should().Be((8443, "127.0.0.1", 7));
+        ((TlsServerEndpoint)Endpoint.ServerFromString(new Reactor.Testing.MemoryReactor(), $"ssl:8443:{Quote(_key)}:{Quote(_certificate)}:sslmethod=SSLv23_METHOD"))
+            .Options.EnabledProtocols.Should().Be(System.Security.Authentication.SslProtocols.Tls12 | System.Security.Authentication.SslProtocols.Tls13);
+    }
+
+    [Fact]
+    public void A_server_name_in_Unicode_is_sent_and_verified_in_its_IDNA_form()
+    {
+        // Twisted's WrapClientTLSParserTests utf-8 → IDNA: the certificate holds xn--bcher-kva.example.
+        var (certificate, key) = TestCertificates.WritePem(TestCertificates.IdnServer, _directory.FullName, "idn");
+        using var reactor = TestBackends.Create(ReactorBackend.Portable);
+        var servers = new RecordingServerFactory();
+        var listening = Endpoint.ServerFromString(reactor, $"ssl:0:privateKey={Quote(key)}:certKey={Quote(certificate)}:interface=127.0.0.1").Listen(servers);
+        var port = ((ITcpPort)ResultOf(listening)).GetHost().Port;
+
+        var result = Endpoint.ClientFromString(reactor, $"tls:127.0.0.1:{port}:caCerts={Quote(_ca)}:serverName=bücher.example:timeout=10").Connect(new RecordingServerFactory());
+        reactor.RunUntilFired(result);
+
+        var tls = ResultOf(result).Transport.Should().BeAssignableTo<ITlsTransport>().Subject;
+        tls.ServerName.Should().Be("xn--bcher-kva.example");
+        reactor.RunUntil(() => servers.Protocols.Count == 1);
+        ((ITlsTransport)servers.Protocols[0].Transport!).ServerName.Should().Be("bücher.example", "the server heard the name with SNI (.NET shows a received IDNA name in Unicode)");
     }
 }

@@ -17,6 +17,9 @@ public static class TestCertificates
     private static readonly Lazy<X509Certificate2> LazyExpired = new(() => Leaf(Ca, "localhost", Now.AddDays(-30), Now.AddDays(-1)));
     private static readonly Lazy<X509Certificate2> LazyWrongName = new(() => Leaf(Ca, "elsewhere.test", Now.AddDays(-1), Now.AddDays(30), withLoopbackAddresses: false));
     private static readonly Lazy<X509Certificate2> LazyUntrusted = new(() => Leaf(OtherCa, "localhost", Now.AddDays(-1), Now.AddDays(30)));
+    private static readonly Lazy<X509Certificate2> LazyIntermediate = new(() => CreateIntermediate(Ca, "Reactor Test Intermediate CA"));
+    private static readonly Lazy<X509Certificate2> LazyServerViaIntermediate = new(() => Leaf(Intermediate, "localhost", Now.AddDays(-1), Now.AddDays(30)));
+    private static readonly Lazy<X509Certificate2> LazyIdnServer = new(() => Leaf(Ca, "xn--bcher-kva.example", Now.AddDays(-1), Now.AddDays(30), withLoopbackAddresses: false));
     private static readonly Lazy<X509Certificate2> LazyClient = new(() => Leaf(Ca, "client.test", Now.AddDays(-1), Now.AddDays(30), withLoopbackAddresses: false, clientAuth: true));
 
     private static DateTimeOffset Now => DateTimeOffset.UtcNow;
@@ -38,6 +41,15 @@ public static class TestCertificates
 
     /// <summary>For localhost, but signed by <see cref="OtherCa"/>.</summary>
     public static X509Certificate2 Untrusted => LazyUntrusted.Value;
+
+    /// <summary>An intermediate authority signed by <see cref="Ca"/> (with its key).</summary>
+    public static X509Certificate2 Intermediate => LazyIntermediate.Value;
+
+    /// <summary>Like <see cref="Server"/>, but signed by <see cref="Intermediate"/>: a client trusting <see cref="Ca"/> verifies it only when the server sends the intermediate.</summary>
+    public static X509Certificate2 ServerViaIntermediate => LazyServerViaIntermediate.Value;
+
+    /// <summary>Signed by <see cref="Ca"/> for bücher.example, which a certificate holds in its IDNA form xn--bcher-kva.example.</summary>
+    public static X509Certificate2 IdnServer => LazyIdnServer.Value;
 
     /// <summary>A client certificate signed by <see cref="Ca"/>.</summary>
     public static X509Certificate2 Client => LazyClient.Value;
@@ -72,6 +84,20 @@ public static class TestCertificates
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
         return request.CreateSelfSigned(Now.AddDays(-365), Now.AddYears(1));
+    }
+
+    private static X509Certificate2 CreateIntermediate(X509Certificate2 issuer, string name)
+    {
+        var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest($"CN={name}", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, includeKeyIdentifier: true, includeIssuerAndSerial: false));
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7f;
+        using var signed = request.Create(issuer, Now.AddDays(-30), Now.AddDays(180), serial);
+        return signed.CopyWithPrivateKey(key);
     }
 
     private static X509Certificate2 Leaf(X509Certificate2 issuer, string dnsName, DateTimeOffset notBefore, DateTimeOffset notAfter, bool withLoopbackAddresses = true, bool clientAuth = false)

@@ -134,6 +134,29 @@ public class UnixDatagramTests
 
     [LinuxTheory]
     [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
+    public void Drops_are_all_counted_but_logged_only_the_first_ten_then_at_powers_of_two(ReactorBackend backend)
+    {
+        using var directory = new SocketDirectory();
+        var logs = new TestLoggerFactory();
+        using var reactor = TestBackends.Create(backend, logs);
+        var server = new RecordingUnixDatagramProtocol();
+        var port = reactor.ListenUnixDatagram(directory.Socket(), server, maxPacketSize: 4);
+        var client = reactor.ConnectUnixDatagram(directory.Socket(), new RecordingUnixDatagramProtocol());
+
+        for (var i = 0; i < 40; i++)
+        {
+            client.Write("too long"u8);
+            reactor.RunUntil(() => port.DroppedDatagrams == i + 1);
+        }
+
+        // 1..10, 16, 32.
+        logs.WithEventId(212).Should().HaveCount(12);
+        logs.WithEventId(212).Last().Message.Should().Contain("(32 dropped so far)");
+        server.Received.Should().BeEmpty();
+    }
+
+    [LinuxTheory]
+    [MemberData(nameof(TestBackends.All), MemberType = typeof(TestBackends))]
     public void The_socket_file_gets_its_mode_a_stale_one_is_replaced_and_stopping_removes_it(ReactorBackend backend)
     {
         using var directory = new SocketDirectory();

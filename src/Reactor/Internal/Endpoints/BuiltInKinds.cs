@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Reactor.Endpoints;
@@ -36,14 +37,15 @@ internal static class BuiltInKinds
             return new AdoptedStreamServerEndpoint(reactor, descriptor, family);
         });
 
-        // Twisted's ssl: server string (endpoints._parseSSL): a PEM key, and a PEM certificate (the key's file when absent).
-        // tls: is the same kind under Reactor.Tls's name. The files are read now, so a bad one fails the parse.
+        // Twisted's ssl: server string (endpoints._parseSSL), its parameters in its order: a PEM key, a PEM certificate (the
+        // key's file when absent) with any chain after it, the TLS method, and a chain file. tls: is the same kind under
+        // Reactor.Tls's name. The files are read now, so a bad one fails the parse.
         foreach (var kind in new[] { "ssl", "tls" })
         {
-            parsers.AddServerKind(kind, ["port", "privateKey", "certKey", "interface", "backlog"], static (reactor, a) =>
+            parsers.AddServerKind(kind, ["port", "privateKey", "certKey", "sslmethod", "interface", "backlog", "extraCertChain", "dhParameters"], static (reactor, a) =>
                 new TlsServerEndpoint(
                     new Tcp4ServerEndpoint(reactor, Port(a, allowZero: true), Backlog(a), Interface(a, "")),
-                    new TlsServerOptions(ServerCertificate(a))));
+                    ServerOptions(a)));
         }
 
         // Datagrams (Reactor's own: Twisted has no datagram descriptions).
@@ -120,12 +122,63 @@ internal static class BuiltInKinds
         throw a.Invalid("name", $"is '{name}', but {sockets.Describe()}");
     }
 
-    /// <summary>Twisted's <c>privateKey</c> (default <c>server.pem</c>) and <c>certKey</c> (default: the key's file), both PEM.</summary>
-    private static X509Certificate2 ServerCertificate(EndpointArguments a)
+    /// <summary>
+    /// Twisted's <c>privateKey</c> (default <c>server.pem</c>) and <c>certKey</c> (default: the key's file), both PEM, the
+    /// certificates after the first in <c>certKey</c>'s file and then <c>extraCertChain</c>'s as the chain, in file order;
+    /// <c>sslmethod</c> as the versions; <c>dhParameters</c> refused.
+    /// </summary>
+    private static TlsServerOptions ServerOptions(EndpointArguments a)
     {
         var key = a.GetString("privateKey", "server.pem");
-        var certificate = a.GetString("certKey", key);
-        return LoadPem(a, a.Has("certKey") ? "certKey" : "privateKey", certificate, key);
+        var certificatePath = a.GetString("certKey", key);
+        var certificateName = a.Has("certKey") ? "certKey" : "privateKey";
+        var options = new TlsServerOptions(LoadPem(a, certificateName, certificatePath, key));
+        var chain = new X509Certificate2Collection();
+        LoadCertificates(a, certificateName, certificatePath, chain);
+        chain.RemoveAt(0); // the server's own certificate
+        if (a.Has("extraCertChain"))
+        {
+            // Twisted: the file must hold at least one certificate.
+            LoadAuthorities(a, "extraCertChain", chain);
+        }
+
+        if (chain.Count > 0)
+        {
+            options.IntermediateCertificates = chain;
+        }
+
+        if (a.Has("sslmethod"))
+        {
+            var method = a.GetRequiredString("sslmethod");
+            options.EnabledProtocols = method.ToUpperInvariant() switch
+            {
+                "SSLV23_METHOD" or "TLS_METHOD" => SslProtocols.Tls12 | SslProtocols.Tls13,
+                "TLSV1_2_METHOD" => SslProtocols.Tls12,
+                "SSLV2_METHOD" or "SSLV3_METHOD" or "TLSV1_METHOD" or "TLSV1_1_METHOD" =>
+                    throw a.Invalid("sslmethod", $"is '{method}', a version Reactor refuses: TLS 1.2 and 1.3 only (SSLv23_METHOD, the default, negotiates them; TLSv1_2_METHOD allows only 1.2)"),
+                _ => throw a.Invalid("sslmethod", $"must be SSLv23_METHOD (TLS 1.2 and 1.3, the default) or TLSv1_2_METHOD, not '{method}'"),
+            };
+        }
+
+        if (a.Has("dhParameters"))
+        {
+            throw a.Invalid("dhParameters", ".NET's TLS chooses its own key exchange (ECDHE, or TLS 1.3's) and cannot load Diffie-Hellman parameters: leave it out");
+        }
+
+        return options;
+    }
+
+    /// <summary>Every certificate in the PEM file <paramref name="path"/>, in order, added to <paramref name="into"/>.</summary>
+    private static void LoadCertificates(EndpointArguments a, string name, string path, X509Certificate2Collection into)
+    {
+        try
+        {
+            into.ImportFromPemFile(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
+        {
+            throw a.Invalid(name, $"names '{path}', which cannot be read as PEM certificates: {e.Message}");
+        }
     }
 
     /// <summary>A client's options: the trusted authorities (<c>caCerts</c> or the kind's own name) and a client certificate.</summary>
@@ -169,14 +222,7 @@ internal static class BuiltInKinds
         var before = into.Count;
         foreach (var file in files)
         {
-            try
-            {
-                into.ImportFromPemFile(file);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException)
-            {
-                throw a.Invalid(name, $"names '{file}', which cannot be read as PEM certificates: {e.Message}");
-            }
+            LoadCertificates(a, name, file, into);
         }
 
         if (into.Count == before)

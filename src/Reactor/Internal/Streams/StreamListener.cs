@@ -228,7 +228,7 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
         {
             _atCap = true;
             _socket.Watch(this, accepting: false);
-            if (ShouldLog(++_capReached))
+            if (DropLogging.ShouldLog(++_capReached))
             {
                 StreamLog.PortAtConnectionLimit(Logger, LogName, _openConnections, _capReached);
             }
@@ -267,7 +267,7 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
 
         _shed += shed;
         _loop.Counters.AcceptsShed += shed;
-        if (ShouldLog(_shed))
+        if (DropLogging.ShouldLog(_shed))
         {
             StreamLog.AcceptsShed(Logger, LogName, shed, _shed);
         }
@@ -277,7 +277,7 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
     {
         var total = ++_acceptErrors;
         _loop.Counters.AcceptErrors++;
-        if (ShouldLog(total))
+        if (DropLogging.ShouldLog(total))
         {
             StreamLog.AcceptFailed(Logger, LogName, error, total);
         }
@@ -377,7 +377,6 @@ internal abstract class StreamListener : IListenSocketHandler, IOpenResource
     }
 
     /// <summary>Rate limit for repeated warnings: the first ten, then every power of two.</summary>
-    private static bool ShouldLog(long total) => total <= 10 || (total & (total - 1)) == 0;
 
     public override string ToString() =>
         _state == State.Closed ? $"<{Factory.GetType().Name} (not listening)>" : $"<{Factory.GetType().Name} on {Address}>";

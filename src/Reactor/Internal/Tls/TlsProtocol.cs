@@ -1032,9 +1032,9 @@ internal sealed class TlsProtocol : Protocol, ITlsTransport, IStreamService, IRe
                 ? RecordVerification
                 : static (_, certificate, _, errors) => certificate is null || errors == SslPolicyErrors.None,
         };
-        if (options.Certificate is { } certificate)
+        if (options.Certificate is not null)
         {
-            authentication.ServerCertificateContext = TlsCertificateContexts.For(certificate);
+            authentication.ServerCertificateContext = options.CertificateContext;
         }
         else
         {

@@ -253,7 +253,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
     {
         // D7: never deliver a datagram cut short.
         var total = ++Counters.DroppedTruncated;
-        if (ShouldLogDrop(total))
+        if (DropLogging.ShouldLog(total))
         {
             UdpLog.TruncatedDatagramDropped(Logger, sender, PortNumber, MaxPacketSize, total);
         }
@@ -368,7 +368,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
         if (!_pendingWrites.TryEnqueue(datagram, to))
         {
             var total = ++Counters.DroppedQueueFull;
-            if (ShouldLogDrop(total))
+            if (DropLogging.ShouldLog(total))
             {
                 UdpLog.QueueFullDatagramDropped(Logger, PortNumber, total);
             }
@@ -429,7 +429,7 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
     private void Dropped(SocketError error, IPEndPoint? to)
     {
         var total = ++Counters.DroppedSendError;
-        if (ShouldLogDrop(total))
+        if (DropLogging.ShouldLog(total))
         {
             UdpLog.SendFailedDatagramDropped(Logger, to?.ToString() ?? _connected?.ToString() ?? "a coalesced destination", PortNumber, error, total);
         }
@@ -594,7 +594,6 @@ internal class UdpPort : IUdpTransport, IDatagramSocketHandler, IDatagramSink, I
     }
 
     /// <summary>Rate limit for drop warnings: the first ten, then every power of two, so a flood cannot flood the log.</summary>
-    private static bool ShouldLogDrop(long total) => total <= 10 || (total & (total - 1)) == 0;
 
     public override string ToString() =>
         _state == State.Closed ? $"<{_protocol.GetType().Name} on {PortNumber} (closed)>" : $"<{_protocol.GetType().Name} on {PortNumber}>";

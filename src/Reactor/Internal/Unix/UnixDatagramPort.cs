@@ -244,8 +244,11 @@ internal sealed class UnixDatagramPort : IUnixDatagramTransport, IOpenResource
                 throw new MessageLengthException(datagram.Length);
             case SocketError.WouldBlock or SocketError.NoBufferSpaceAvailable:
                 // Twisted's unix.DatagramPort.write: no room in the receiver's queue, the datagram is dropped.
-                DroppedDatagrams++;
-                UnixDatagramLog.DatagramDropped(_logger, destination is null ? UnixPath.Display(_peer!) : UnixPath.Display(destination), _display, DroppedDatagrams);
+                if (DropLogging.ShouldLog(++DroppedDatagrams))
+                {
+                    UnixDatagramLog.DatagramDropped(_logger, destination is null ? UnixPath.Display(_peer!) : UnixPath.Display(destination), _display, DroppedDatagrams);
+                }
+
                 return;
             case SocketError.ConnectionRefused when _peer is not null && destination is null:
                 CallProtocol(nameof(UnixDatagramProtocol.ConnectionRefused), static p => p.ConnectionRefused());
@@ -288,8 +291,11 @@ internal sealed class UnixDatagramPort : IUnixDatagramTransport, IOpenResource
             var sender = Sender();
             if (received > MaxPacketSize)
             {
-                DroppedDatagrams++;
-                UnixDatagramLog.TruncatedDatagramDropped(_logger, sender is null ? "(unbound)" : UnixPath.Display(sender), _display, MaxPacketSize, DroppedDatagrams);
+                if (DropLogging.ShouldLog(++DroppedDatagrams))
+                {
+                    UnixDatagramLog.TruncatedDatagramDropped(_logger, sender is null ? "(unbound)" : UnixPath.Display(sender), _display, MaxPacketSize, DroppedDatagrams);
+                }
+
                 continue;
             }
 
