@@ -39,6 +39,9 @@ internal sealed class RespRequestParser
     public const int MaxInlineLength = 64 << 10;
 
     private readonly List<Range> _arguments = [];
+    private readonly int _maxBulkLength;
+    private readonly int _maxArguments;
+    private readonly int _maxInlineLength;
 
     // Where the request stands: the arguments announced (-1: no header read yet), how many bytes of it are read, and
     // the length of the bulk string whose "$n" line was read but not its data (-1: none).
@@ -46,6 +49,17 @@ internal sealed class RespRequestParser
     private int _offset;
     private int _bulkLength = -1;
     private int _searchedInline;
+
+    /// <summary>A parser with Redis's limits, or smaller ones (a fuzzer reaches each limit's code with small inputs).</summary>
+    /// <param name="maxBulkLength">The longest bulk string, in bytes.</param>
+    /// <param name="maxArguments">The most arguments in a request.</param>
+    /// <param name="maxInlineLength">The longest length line or inline request, in bytes.</param>
+    public RespRequestParser(int maxBulkLength = MaxBulkLength, int maxArguments = MaxArguments, int maxInlineLength = MaxInlineLength)
+    {
+        _maxBulkLength = maxBulkLength;
+        _maxArguments = maxArguments;
+        _maxInlineLength = maxInlineLength;
+    }
 
     /// <summary>The request's arguments, as ranges into the bytes given to <see cref="Parse"/> (valid after <see cref="RespParseStatus.Complete"/>).</summary>
     public IReadOnlyList<Range> Arguments => _arguments;
@@ -90,10 +104,16 @@ internal sealed class RespRequestParser
         if (newline < 0)
         {
             _searchedInline = data.Length;
-            return data.Length > MaxInlineLength ? Fail("Protocol error: too big inline request") : RespParseStatus.Incomplete;
+            return data.Length > _maxInlineLength ? Fail("Protocol error: too big inline request") : RespParseStatus.Incomplete;
         }
 
         newline += _searchedInline;
+        if (newline > _maxInlineLength)
+        {
+            // Refused whether or not its end came in the same read: the limit does not depend on where reads are cut.
+            return Fail("Protocol error: too big inline request");
+        }
+
         var end = newline > 0 && data[newline - 1] == (byte)'\r' ? newline - 1 : newline;
         _arguments.Clear();
         var at = 0;
@@ -131,7 +151,7 @@ internal sealed class RespRequestParser
                 return header;
             }
 
-            if (count > MaxArguments)
+            if (count > _maxArguments)
             {
                 return Fail("Protocol error: invalid multibulk length");
             }
@@ -161,7 +181,7 @@ internal sealed class RespRequestParser
                     return line;
                 }
 
-                if (length is < 0 or > MaxBulkLength)
+                if (length < 0 || length > _maxBulkLength)
                 {
                     return Fail("Protocol error: invalid bulk length");
                 }
@@ -193,7 +213,12 @@ internal sealed class RespRequestParser
         var carriageReturn = data[at..].IndexOf((byte)'\r');
         if (carriageReturn < 0)
         {
-            return data.Length - at > MaxInlineLength ? Fail(tooBig) : RespParseStatus.Incomplete;
+            return data.Length - at > _maxInlineLength ? Fail(tooBig) : RespParseStatus.Incomplete;
+        }
+
+        if (carriageReturn > _maxInlineLength)
+        {
+            return Fail(tooBig); // whether or not the '\r' came in the same read, as for an inline request
         }
 
         if (at + carriageReturn + 1 >= data.Length)

@@ -230,7 +230,8 @@ internal static class SoakRun
         Console.WriteLine($"  tls echo          {tlsLoad.Connections} connections made, {tlsServer.Opened} accepted, {tlsServer.Closed} closed; "
             + $"{tlsLoad.BytesSent} bytes sent, {tlsLoad.BytesEchoed} echoed, {tlsLoad.Failures} failed");
         Console.WriteLine($"  drops by reason   {metrics.DropsText}");
-        Console.WriteLine($"  memory (RSS)      start {start.RssBytes >> 20} MiB, end {final.RssBytes >> 20} MiB (process start {initial.RssBytes >> 20} MiB)");
+        Console.WriteLine($"  memory (RSS)      start {start.RssBytes >> 20} MiB, peak {Snapshot.PeakRssBytes >> 20} MiB, end {final.RssBytes >> 20} MiB (process start {initial.RssBytes >> 20} MiB)");
+        Console.WriteLine($"  managed heap      start {start.HeapBytes >> 20} MiB, end {final.HeapBytes >> 20} MiB (after the last GC)");
         Console.WriteLine($"  descriptors       start {start.Descriptors}, end {final.Descriptors} (process start {initial.Descriptors})");
         Console.WriteLine($"  timers            {timers.FiredCount}/{timers.Scheduled} one-shot fired, {timers.Ticks} ticks, {timers.SkippedIntervals} skipped intervals");
         Console.WriteLine($"  timer lateness    {timers.Percentiles()}");
@@ -253,17 +254,24 @@ internal static class SoakRun
         return request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
     }
 
-    /// <summary>RSS and open descriptors of this process, from /proc.</summary>
-    private sealed record Snapshot(long RssBytes, int Descriptors)
+    /// <summary>
+    /// RSS and open descriptors of this process, from /proc, and the managed heap after the last GC (so RSS the GC
+    /// keeps is told apart from objects the run keeps alive).
+    /// </summary>
+    private sealed record Snapshot(long RssBytes, int Descriptors, long HeapBytes)
     {
+        /// <summary>The highest RSS any snapshot saw.</summary>
+        public static long PeakRssBytes { get; private set; }
+
         public static Snapshot Take()
         {
             var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
             var kib = long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-            return new Snapshot(kib * 1024, Directory.GetFiles("/proc/self/fd").Length);
+            PeakRssBytes = Math.Max(PeakRssBytes, kib * 1024);
+            return new Snapshot(kib * 1024, Directory.GetFiles("/proc/self/fd").Length, GC.GetGCMemoryInfo().HeapSizeBytes);
         }
 
-        public override string ToString() => $"RSS {RssBytes >> 20} MiB, {Descriptors} fds";
+        public override string ToString() => $"RSS {RssBytes >> 20} MiB (heap {HeapBytes >> 20} MiB), {Descriptors} fds";
     }
 
     /// <summary>Lateness of the one-shot timers, in a list sized up front so measuring does not grow the heap.</summary>

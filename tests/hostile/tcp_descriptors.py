@@ -7,8 +7,9 @@ TcpEcho runs under `prlimit --nofile=N:N` (N = --nofile, 256 by default). Then:
   3. while it is out of them, for --hold seconds: each existing client echoes once a second, the server's CPU time is
      measured (a busy loop would use a whole core), and its descriptor count is sampled;
   4. the flood closes; a fresh client connects and echoes (the port accepts again);
-  5. SIGTERM; the server's --accounting line says how many connections were shed (accepted with the reserve descriptor
-     and closed at once, D22).
+  5. SIGTERM; the server's --accounting line says how many connections were shed (D22: accepted and closed at once —
+     on epoll with the reserve descriptor once out of them, on the portable backend once they reach the headroom it
+     leaves the .NET runtime). REACTOR_BACKEND in the environment picks the backend.
 
   python3 tests/hostile/tcp_descriptors.py --server samples/TcpEcho/bin/Release/net10.0/TcpEcho.dll [--check] [--json out.json]
 

@@ -143,6 +143,12 @@ public abstract class LineReceiver : Protocol, IPushProducer, IFrameReceiver
         var bytes = _framer.Bytes;
         while (!Paused && bytes.HasData)
         {
+            // Also when resumed later: a line left buffered is not delivered to a connection that is closing or closed.
+            if (Transport is { Disconnecting: true })
+            {
+                return;
+            }
+
             if (_rawMode)
             {
                 var data = bytes.TakeAll();
@@ -157,11 +163,6 @@ public abstract class LineReceiver : Protocol, IPushProducer, IFrameReceiver
                 case LineStep.Line:
                     bytes.BeginCallback();
                     LineReceived(line);
-                    if (Transport is { Disconnecting: true })
-                    {
-                        return;
-                    }
-
                     break;
                 case LineStep.TooLong:
                     var exceeded = bytes.TakeAll();

@@ -319,6 +319,21 @@ public class LineReceiverTests
     }
 
     [Fact]
+    public void Lines_held_while_paused_are_not_delivered_once_the_transport_is_disconnecting()
+    {
+        // Found by tests/fuzz (lines target): a receiver paused after "quit" delivered the lines it held when resumed,
+        // to a connection that was closing.
+        var transport = new FakeStreamTransport();
+        var receiver = new PausingCollecting { CloseOn = "quit" };
+        transport.Attach(receiver);
+        transport.Receive(B("one\r\nquit\r\ntwo\r\n\r\n"));
+        receiver.ResumeProducing();
+        receiver.ResumeProducing();
+        receiver.Lines.Select(S).Should().Equal(["one", "quit"]);
+        transport.Disconnecting.Should().BeTrue();
+    }
+
+    [Fact]
     public void SendLine_writes_the_line_and_the_delimiter_in_one_write()
     {
         var transport = new StringTransport();
@@ -493,6 +508,24 @@ public class LineReceiverTests
         public override void LineReceived(ReadOnlySpan<byte> line) => Lines.Add(line.ToArray());
 
         public override void RawDataReceived(ReadOnlySpan<byte> data) => throw new InvalidOperationException("oops");
+    }
+
+    private sealed class PausingCollecting : LineReceiver
+    {
+        public List<byte[]> Lines { get; } = [];
+
+        public string? CloseOn { get; init; }
+
+        public override void LineReceived(ReadOnlySpan<byte> line)
+        {
+            Lines.Add(line.ToArray());
+            if (CloseOn is not null && line.SequenceEqual(B(CloseOn)))
+            {
+                Transport!.LoseConnection();
+            }
+
+            PauseProducing();
+        }
     }
 
     internal sealed class Collecting : LineReceiver

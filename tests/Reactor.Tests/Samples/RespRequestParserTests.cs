@@ -54,6 +54,33 @@ public class RespRequestParserTests
         parser.Error.Should().Be("Protocol error: too big mbulk count string");
     }
 
+    [Theory]
+    [InlineData("inline", "Protocol error: too big inline request")]
+    [InlineData("multibulk", "Protocol error: too big mbulk count string")]
+    [InlineData("bulk", "Protocol error: too big bulk count string")]
+    public void An_over_long_line_is_refused_also_when_its_end_arrives_in_the_same_read(string kind, string error)
+    {
+        // Found by tests/fuzz (resp target): the limit used to apply only while the line's end had not arrived, so
+        // whether a long line passed depended on where reads were cut.
+        var longLine = kind switch
+        {
+            "inline" => new string('a', 17) + "\r\n",
+            "multibulk" => "*" + new string('0', 16) + "1\r\n$1\r\nx\r\n",
+            _ => "*1\r\n$" + new string('0', 16) + "1\r\nx\r\n",
+        };
+        var wire = Encoding.ASCII.GetBytes(longLine);
+        var whole = new RespRequestParser(maxInlineLength: 16);
+        whole.Parse(wire, out _).Should().Be(RespParseStatus.Error);
+        whole.Error.Should().Be(error);
+
+        var cut = new RespRequestParser(maxInlineLength: 16);
+        var end = kind == "bulk" ? 4 + 17 : 17;
+        cut.Parse(wire.AsSpan(0, end), out _).Should().Be(RespParseStatus.Error);
+        cut.Error.Should().Be(error);
+
+        new RespRequestParser(maxInlineLength: 18).Parse(wire, out _).Should().Be(RespParseStatus.Complete);
+    }
+
     [Fact]
     public void Any_requests_cut_at_any_points_parse_to_the_same_arguments()
     {

@@ -11,11 +11,16 @@ namespace Reactor.Internal.Backends.Portable;
 /// says <see cref="SocketError.WouldBlock"/>, and its completion makes the socket acceptable again.
 /// </summary>
 /// <remarks>
-/// There is no reserve descriptor here (<see cref="ShedPending"/> returns -1), so when the process is out of descriptors
-/// the port backs off briefly instead (D22: no busy loop either way).
+/// There is no reserve descriptor here; instead accepted connections leave the runtime a headroom of descriptors
+/// (<see cref="DescriptorHeadroom"/>): one that would eat into it is closed, and <see cref="ShedPending"/> closes the
+/// others waiting. A real EMFILE (something else took the headroom) makes the port back off briefly (D22: no busy loop
+/// either way).
 /// </remarks>
 internal sealed class PortableListenSocket : IListenSocket
 {
+    /// <summary>The most waiting clients <see cref="ShedPending"/> closes in one call (the next readiness sheds the rest).</summary>
+    internal const int MaxShedPerCall = 1000;
+
     private static readonly SendOrPostCallback AcceptedOnReactor = static state => ((PortableListenSocket)state!).OnAcceptCompleted();
 
     private readonly PortableReactor _reactor;
@@ -26,6 +31,7 @@ internal sealed class PortableListenSocket : IListenSocket
     private bool _pending;
     private bool _completed;
     private bool _notifyQueued;
+    private int _shedByHeadroom;
     private volatile bool _disposed;
 
     internal PortableListenSocket(PortableReactor reactor, AddressFamily family)
@@ -135,7 +141,21 @@ internal sealed class PortableListenSocket : IListenSocket
         if (error != SocketError.Success || accepted is null)
         {
             accepted?.Dispose();
+            if (error is SocketError.TooManyOpenSockets)
+            {
+                DescriptorHeadroom.Refresh(); // the limit may have been lowered
+            }
+
             return error == SocketError.Success ? SocketError.SocketError : error;
+        }
+
+        if (DescriptorHeadroom.IsTooClose(accepted))
+        {
+            // D22: this connection would leave the runtime too few descriptors. Closed at once (the client sees a close),
+            // and ShedPending sheds the others waiting, as the epoll backend's reserve descriptor does.
+            accepted.Dispose();
+            _shedByHeadroom = 1;
+            return SocketError.TooManyOpenSockets;
         }
 
         try
@@ -152,7 +172,38 @@ internal sealed class PortableListenSocket : IListenSocket
         }
     }
 
-    public int ShedPending() => -1;
+    /// <summary>
+    /// After <see cref="Accept"/> closed a connection for lack of headroom (<see cref="DescriptorHeadroom"/>): accepts and
+    /// closes the other waiting clients (at most <see cref="MaxShedPerCall"/>), which would come to the same end, and
+    /// returns how many were shed, that one included. After a real EMFILE (the runtime or the application took the
+    /// headroom) there is no reserve to shed with: -1, and the port backs off.
+    /// </summary>
+    public int ShedPending()
+    {
+        if (_shedByHeadroom == 0 || _disposed)
+        {
+            return -1;
+        }
+
+        var shed = _shedByHeadroom;
+        _shedByHeadroom = 0;
+        while (shed < MaxShedPerCall)
+        {
+            try
+            {
+                // No accept is outstanding here (the completed one was taken, the next is not started): a plain
+                // non-blocking accept, WouldBlock once the backlog is empty.
+                _socket.Accept().Dispose();
+                shed++;
+            }
+            catch (SocketException)
+            {
+                break; // none left waiting, or truly out of descriptors now
+            }
+        }
+
+        return shed;
+    }
 
     public void Watch(IListenSocketHandler handler, bool accepting)
     {
