@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Reactor.Internal;
 using Reactor.Internal.Backends.Epoll;
 using Reactor.Internal.Linux;
@@ -60,6 +61,7 @@ public static class ReactorFactory
     /// });
     /// </code>
     /// </example>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in main's type (Task or Task<int>), so no call is ambiguous; options is optional in both.")]
     public static int React(Func<IReactor, Task> main, ReactorOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(main);
@@ -74,6 +76,7 @@ public static class ReactorFactory
     /// <param name="main">The program, whose result is the exit code: <c>async reactor =&gt; { ...; return 0; }</c>.</param>
     /// <param name="options">How to build the reactor; <c>null</c> for the defaults with <see cref="ReactorOptions.HandleSignals"/> on.</param>
     /// <returns>main's result; 1 when main failed (the exception is logged); 0 when the reactor stopped before main finished.</returns>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in main's type (Task or Task<int>), so no call is ambiguous; options is optional in both.")]
     public static int React(Func<IReactor, Task<int>> main, ReactorOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(main);

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Reactor;
 
 /// <summary>
@@ -23,6 +25,7 @@ public class Deferred<T> : Deferred
     /// Called by <see cref="Deferred.Cancel"/> (at most once) to stop the underlying operation. It may fire the Deferred
     /// itself; if it does not, the Deferred fails with <see cref="CancelledException"/>.
     /// </param>
+    [SuppressMessage("ApiDesign", "RS0022:Constructor make noninheritable base class inheritable", Justification = "The base class is public so that code can take any Deferred; its private protected constructor only stops other derivations, and the protected members are meant for this subclass's subclasses.")]
     public Deferred(Action<Deferred<T>>? canceller = null)
         : base(canceller is null ? null : deferred => canceller((Deferred<T>)deferred))
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net.Sockets;
 
 namespace Reactor;
@@ -14,6 +15,7 @@ public class CannotListenException : IOException
     /// <param name="port">The port asked for.</param>
     /// <param name="socketError">The operating system's error.</param>
     /// <param name="innerException">The underlying exception, if any.</param>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their required parameters (a port, or a UNIX path without one), so no call is ambiguous.")]
     public CannotListenException(string @interface, int port, SocketError socketError, Exception? innerException = null)
         : base(
             $"Couldn't listen on {(string.IsNullOrEmpty(@interface) ? "any" : @interface)}:{port}: {new SocketException((int)socketError).Message}.",
@@ -32,6 +34,7 @@ public class CannotListenException : IOException
     /// <param name="socketError">The operating system's error, or the closest one.</param>
     /// <param name="reason">What went wrong, when the operating system's message does not say it (a lock held by another process).</param>
     /// <param name="innerException">The underlying exception, if any.</param>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "The overloads differ in their required parameters (a port, or a UNIX path without one), so no call is ambiguous.")]
     public CannotListenException(string path, SocketError socketError, string? reason = null, Exception? innerException = null)
         : base(
             $"Couldn't listen on {path}: {reason ?? new SocketException((int)socketError).Message}.",

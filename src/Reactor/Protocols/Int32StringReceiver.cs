@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Reactor.Protocols;
 
 /// <summary>
@@ -9,6 +11,7 @@ namespace Reactor.Protocols;
 public abstract class Int32StringReceiver : IntNStringReceiver
 {
     /// <summary>Creates the receiver with a 4-byte prefix.</summary>
+    [SuppressMessage("ApiDesign", "RS0022:Constructor make noninheritable base class inheritable", Justification = "The base class is public so that code can take any IntNStringReceiver; its private protected constructor only stops other derivations, and the protected members are meant for this subclass's subclasses.")]
     protected Int32StringReceiver()
         : base(4)
     {

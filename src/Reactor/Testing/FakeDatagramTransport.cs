@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using Reactor.Internal;
@@ -199,6 +200,7 @@ public sealed class FakeDatagramTransport : IMulticastTransport
     public IPEndPoint? GetPeer() => _peer;
 
     /// <inheritdoc/>
+    [SuppressMessage("ApiDesign", "RS0027:API with optional parameter(s) should have the most parameters amongst its public overloads", Justification = "Twisted's write(datagram, addr=None): the other overloads take the destination in another form, not more options.")]
     public void Write(ReadOnlySpan<byte> datagram, IPEndPoint? destination = null)
     {
         VerifyOpen();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 using Reactor.Internal.Unix;
@@ -49,6 +50,7 @@ public sealed class MemoryUnixDatagramPort : IUnixDatagramTransport
     public UnixDomainSocketEndPoint? GetPeer() => Peer;
 
     /// <inheritdoc />
+    [SuppressMessage("ApiDesign", "RS0027:API with optional parameter(s) should have the most parameters amongst its public overloads", Justification = "Twisted's write(datagram, addr=None): the other overloads take the destination in another form, not more options.")]
     public void Write(ReadOnlySpan<byte> datagram, string? path = null)
     {
         VerifyOpen();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 
 namespace Reactor;
@@ -38,6 +39,7 @@ public interface IUdpTransport : IListeningPort
     /// <exception cref="System.Net.Sockets.SocketException">
     /// The OS rejected the send as invalid (e.g. a broadcast address without <see cref="BroadcastAllowed"/>).
     /// </exception>
+    [SuppressMessage("ApiDesign", "RS0027:API with optional parameter(s) should have the most parameters amongst its public overloads", Justification = "Twisted's write(datagram, addr=None): the other overloads take the destination in another form, not more options.")]
     void Write(ReadOnlySpan<byte> datagram, IPEndPoint? destination = null);
 
     /// <summary>

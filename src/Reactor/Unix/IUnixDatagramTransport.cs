@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
 
@@ -22,6 +23,7 @@ public interface IUnixDatagramTransport : IListeningPort
     /// </summary>
     /// <param name="datagram">The datagram.</param>
     /// <param name="path">The destination, or null on a connected port.</param>
+    [SuppressMessage("ApiDesign", "RS0027:API with optional parameter(s) should have the most parameters amongst its public overloads", Justification = "Twisted's write(datagram, addr=None): the other overloads take the destination in another form, not more options.")]
     void Write(ReadOnlySpan<byte> datagram, string? path = null);
 
     /// <summary>Sends a datagram to <paramref name="destination"/> (for example a received sender).</summary>
