@@ -102,7 +102,8 @@ public sealed class HostnameEndpoint : IStreamClientEndpoint
             : $"<HostnameEndpoint {Host}:{Port}>";
 
     /// <summary>An IP literal or ASCII name as it is; anything else in its IDNA form (Twisted: NFC, then IDNA).</summary>
-    private static string AsciiHost(string host)
+    /// <exception cref="ArgumentException"><paramref name="host"/> has no IDNA form.</exception>
+    internal static string AsciiHost(string host)
     {
         if (IPLiteral.TryParse(host, out _) || System.Text.Ascii.IsValid(host))
         {

@@ -60,13 +60,14 @@ public static class TlsFactory
         {
             serverName = address.ToString(); // verified against the certificate's IP addresses; never sent with SNI
         }
-        else if (serverName is not null && !System.Text.Ascii.IsValid(serverName))
+        else if (serverName is not null)
         {
             // Twisted's optionsForClientTLS: a name in Unicode is sent (SNI) and verified in its IDNA form, NFC first, as
-            // certificates hold it. One that has no IDNA form stays as given and cannot match a certificate.
+            // certificates hold it — HostnameEndpoint's rule. One that has no IDNA form stays as given and cannot match
+            // a certificate.
             try
             {
-                serverName = new System.Globalization.IdnMapping().GetAscii(serverName.Normalize(System.Text.NormalizationForm.FormC));
+                serverName = Endpoints.HostnameEndpoint.AsciiHost(serverName);
             }
             catch (ArgumentException)
             {
